@@ -1,0 +1,104 @@
+// swift-tools-version:6.1
+//
+// The arb package: a minimal host (`arb`) and the plugins it loads through a stable C ABI.
+//
+//   PluginAPI/                its own package (third-party plugins depend on it alone):
+//     CArbPluginAPI           the C header (ABI v1) — the only contract between host and plugins
+//     PluginKit               the Swift SDK over it: a plugin is a type plus one exported entry function
+//   Host/PluginHost           manifests, loader, host services, pipeline, runtime swap, history
+//   Host/arb                  the executable (a thin command tree over the host libraries)
+//   Plugins/<Kind>/<Name>     one `.dynamic` library per venue, lane and sizing step
+//   Benchmarks/               release-build benchmarks
+import PackageDescription
+
+/// Every Swift target: Swift 6 mode (strict concurrency) is the tools-version default.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+/// Plugins are marked NODELETE in the ELF header too: the Swift runtime keeps pointers into
+/// every loaded image, so a plugin must never be unmapped (see PluginAPI/README.md).
+let pluginLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "-z", "-Xlinker", "nodelete"])
+]
+
+/// One dynamic library product per plugin. `folder` is its path under Plugins/.
+struct PluginSpec {
+    let name: String
+    let folder: String
+}
+
+let plugins: [PluginSpec] = [
+    PluginSpec(name: "SimVenue", folder: "Venues/SimVenue"),
+    PluginSpec(name: "IntraVenueLane", folder: "Lanes/IntraVenueLane"),
+    PluginSpec(name: "DrawdownStep", folder: "Sizing/DrawdownStep"),
+]
+
+let package = Package(
+    name: "arb",
+    products: [
+        .executable(name: "arb", targets: ["arb"]),
+    ]
+        + plugins.map { .library(name: $0.name, type: .dynamic, targets: [$0.name]) },
+    dependencies: [
+        .package(path: "PluginAPI"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // MARK: The host
+        .target(
+            name: "PluginHost",
+            dependencies: [
+                .product(name: "CArbPluginAPI", package: "PluginAPI"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            path: "Host/PluginHost",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "arb",
+            dependencies: [
+                "PluginHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Host/arb",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Benchmarks (run with `make bench`, release build)
+        .executableTarget(
+            name: "arb-bench",
+            dependencies: ["PluginHost", .product(name: "PluginKit", package: "PluginAPI"), "IntraVenueLane"],
+            path: "Benchmarks/ABICallBenchmark",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "PluginHostTests",
+            dependencies: ["PluginHost", .product(name: "CArbPluginAPI", package: "PluginAPI")],
+            path: "Tests/PluginHostTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PluginKitTests",
+            dependencies: [.product(name: "PluginKit", package: "PluginAPI"), .product(name: "CArbPluginAPI", package: "PluginAPI")],
+            path: "Tests/PluginKitTests",
+            swiftSettings: strictSettings
+        ),
+    ]
+        + plugins.map {
+            .target(
+                name: $0.name,
+                dependencies: [.product(name: "PluginKit", package: "PluginAPI")],
+                path: "Plugins/\($0.folder)",
+                swiftSettings: strictSettings,
+                linkerSettings: pluginLinkerSettings
+            )
+        }
+)

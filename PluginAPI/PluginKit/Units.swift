@@ -1,0 +1,100 @@
+/// Money in micro-dollars: 1 USD = 1_000_000. Prices of binary contracts lie in 0...1_000_000.
+public typealias MicroDollars = Int64
+
+/// Quantities in centi-contracts: 1 contract = 100 (Kalshi counts have two decimals).
+public typealias CentiContracts = Int64
+
+/// Ratios in parts per million: 1.0 = 1_000_000.
+public typealias PartsPerMillion = Int64
+
+/// Nanoseconds since the Unix epoch (UTC), or a duration in nanoseconds.
+public typealias Nanoseconds = Int64
+
+/// The fixed-point scales of the ABI. They never change.
+public enum FixedPoint {
+    /// Micro-dollars per dollar; also the payout of one winning contract.
+    public static let micros: Int64 = 1_000_000
+    /// Centi-contracts per contract.
+    public static let centi: Int64 = 100
+    /// Parts per million in 1.0.
+    public static let ppm: Int64 = 1_000_000
+
+    /// Parses a decimal such as `"0.0175"` or `"-12"` exactly into `scale` units per 1.0.
+    ///
+    /// No binary floating point is involved. Returns `nil` for malformed text, for more
+    /// fractional digits than `scale` can hold, or on overflow.
+    /// - Parameters:
+    ///   - text: an optional sign, digits, and an optional `.` with more digits.
+    ///   - scale: a power of ten (1, 10, 100, ...).
+    public static func parse(_ text: some StringProtocol, scale: Int64) -> Int64? {
+        var digits = Substring(text).utf8[...]
+        var negative = false
+        if let first = digits.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty, scale > 0 else { return nil }
+        var fractionDigits = 0
+        var scaleDigits = 0
+        var s = scale
+        while s > 1 {
+            guard s % 10 == 0 else { return nil }
+            s /= 10
+            scaleDigits += 1
+        }
+        var value: Int64 = 0
+        var seenDot = false
+        var seenDigit = false
+        for byte in digits {
+            if byte == UInt8(ascii: ".") {
+                if seenDot { return nil }
+                seenDot = true
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            seenDigit = true
+            if seenDot {
+                fractionDigits += 1
+                if fractionDigits > scaleDigits {
+                    // Extra digits are allowed only when they are zeros ("0.50" at scale 10).
+                    if byte != UInt8(ascii: "0") { return nil }
+                    continue
+                }
+            }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
+            if o1 || o2 { return nil }
+            value = a
+        }
+        guard seenDigit else { return nil }
+        for _ in 0..<(scaleDigits - min(fractionDigits, scaleDigits)) {
+            let (m, o) = value.multipliedReportingOverflow(by: 10)
+            if o { return nil }
+            value = m
+        }
+        return negative ? -value : value
+    }
+
+    /// Formats a fixed-point value as a decimal string with all of `scale`'s digits,
+    /// trailing zeros removed: `format(1_750_000, scale: 1_000_000) == "1.75"`.
+    public static func format(_ value: Int64, scale: Int64) -> String {
+        let sign = value < 0 ? "-" : ""
+        let magnitude = value.magnitude
+        let unsignedScale = UInt64(scale)
+        let whole = magnitude / unsignedScale
+        var fraction = magnitude % unsignedScale
+        guard fraction != 0 else { return "\(sign)\(whole)" }
+        var width = 0
+        var s = unsignedScale
+        while s > 1 {
+            s /= 10
+            width += 1
+        }
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
+        let digits = String(fraction)
+        return "\(sign)\(whole)." + String(repeating: "0", count: width - digits.count) + digits
+    }
+}

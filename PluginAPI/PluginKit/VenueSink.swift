@@ -1,0 +1,185 @@
+import CArbPluginAPI
+
+/// Where a venue plugin sends what it parsed or wants done. Valid only during the call that
+/// received it; every method copies its argument into the host.
+public struct VenueSink {
+    let pointer: UnsafePointer<arb_venue_sink>
+    let venueID: String
+
+    init(_ pointer: UnsafePointer<arb_venue_sink>, venueID: String) {
+        self.pointer = pointer
+        self.venueID = venueID
+    }
+
+    private var ctx: UnsafeMutableRawPointer? { pointer.pointee.ctx }
+
+    private func check(_ status: arb_status, _ what: String) throws {
+        guard status == ARB_OK else { throw PluginError(PluginError.Code(rawValue: status), "host refused \(what)") }
+    }
+
+    public func market(_ m: MarketInfo) throws {
+        var flags: UInt32 = 0
+        if m.isActive { flags |= UInt32(ARB_MARKET_ACTIVE) }
+        if m.isBuyOnly { flags |= UInt32(ARB_MARKET_BUY_ONLY) }
+        if m.isMultivariate { flags |= UInt32(ARB_MARKET_MULTIVARIATE) }
+        let status = withArbStr(venueID) { venue in
+            withArbStr(m.marketID) { id in
+                withArbStr(m.eventID) { event in
+                    withArbStr(m.title) { title in
+                        withArbStr(m.yesToken) { yes in
+                            withArbStr(m.noToken) { no in
+                                var c = arb_market(
+                                    struct_size: UInt32(MemoryLayout<arb_market>.size), flags: flags, venue: venue,
+                                    market_id: id, event_id: event, title: title, close_time_ns: m.closeTime,
+                                    resolution_time_ns: m.resolutionTime, tick_micros: m.tick,
+                                    min_order_centi: m.minimumOrder, fee_schedule: m.feeSchedule.rawValue,
+                                    reserved0: 0, fee_multiplier_ppm: m.feeMultiplier, yes_token: yes, no_token: no)
+                                return pointer.pointee.market(ctx, &c)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        try check(status, "market \(m.marketID)")
+    }
+
+    public func book(_ u: BookUpdate) throws {
+        func levels(_ l: [Level]) -> [arb_level] { l.map { arb_level(price_micros: $0.price, size_centi: $0.size) } }
+        let yb = levels(u.yesBids)
+        let ya = levels(u.yesAsks)
+        let nb = levels(u.noBids)
+        let na = levels(u.noAsks)
+        let status = withArbStr(u.marketID) { id in
+            yb.withUnsafeBufferPointer { yb in
+                ya.withUnsafeBufferPointer { ya in
+                    nb.withUnsafeBufferPointer { nb in
+                        na.withUnsafeBufferPointer { na in
+                            var c = arb_book_update(
+                                struct_size: UInt32(MemoryLayout<arb_book_update>.size), kind: u.kind.rawValue,
+                                market_id: id, yes_bids: yb.baseAddress, yes_bid_count: UInt32(yb.count),
+                                yes_ask_count: UInt32(ya.count), yes_asks: ya.baseAddress, no_bids: nb.baseAddress,
+                                no_bid_count: UInt32(nb.count), no_ask_count: UInt32(na.count),
+                                no_asks: na.baseAddress, venue_time_ns: u.venueTime, receive_time_ns: u.receiveTime,
+                                venue_sequence: u.venueSequence, stream_id: u.streamID)
+                            return pointer.pointee.book(ctx, &c)
+                        }
+                    }
+                }
+            }
+        }
+        try check(status, "book \(u.marketID)")
+    }
+
+    public func request(_ r: HTTPRequest) throws {
+        let status = withHeaders(r.headers) { headers, count in
+            withArbStr(r.url) { url in
+                withArbStr(r.rateBucket) { bucket in
+                    r.body.withUnsafeBufferPointer { body in
+                        var c = arb_http_request(
+                            struct_size: UInt32(MemoryLayout<arb_http_request>.size), method: r.method.rawValue,
+                            url: url, headers: headers, header_count: count, reserved0: 0, body: body.baseAddress,
+                            body_len: body.count, rate_bucket: bucket, rate_cost: r.rateCost, tag: r.tag,
+                            idempotent: r.isIdempotent ? 1 : 0, reserved1: 0)
+                        return pointer.pointee.request(ctx, &c)
+                    }
+                }
+            }
+        }
+        try check(status, "request \(r.url)")
+    }
+
+    public func order(_ r: OrderReport) throws {
+        let status = withArbStr(r.marketID) { market in
+            withArbStr(r.clientOrderID) { client in
+                withArbStr(r.venueOrderID) { venue in
+                    withArbStr(r.reason) { reason in
+                        var c = arb_order_report(
+                            struct_size: UInt32(MemoryLayout<arb_order_report>.size), state: r.state.rawValue,
+                            market_id: market, client_order_id: client, venue_order_id: venue,
+                            filled_centi: r.filled, remaining_centi: r.remaining,
+                            average_price_micros: r.averagePrice, fees_micros: r.fees,
+                            venue_time_ns: r.venueTime, reason: reason)
+                        return pointer.pointee.order(ctx, &c)
+                    }
+                }
+            }
+        }
+        try check(status, "order report \(r.clientOrderID)")
+    }
+
+    public func fill(_ f: Fill) throws {
+        let status = withArbStr(f.marketID) { market in
+            withArbStr(f.venueOrderID) { order in
+                withArbStr(f.fillID) { fillID in
+                    var c = arb_fill(
+                        struct_size: UInt32(MemoryLayout<arb_fill>.size), side: f.side.rawValue,
+                        action: f.action.rawValue, liquidity: f.liquidity.rawValue, market_id: market,
+                        venue_order_id: order, fill_id: fillID, price_micros: f.price, quantity_centi: f.quantity,
+                        fee_micros: f.fee, venue_time_ns: f.venueTime)
+                    return pointer.pointee.fill(ctx, &c)
+                }
+            }
+        }
+        try check(status, "fill \(f.fillID)")
+    }
+
+    public func balance(cash: MicroDollars, portfolioValue: MicroDollars) throws {
+        var c = arb_balance(
+            struct_size: UInt32(MemoryLayout<arb_balance>.size), reserved0: 0, cash_micros: cash,
+            portfolio_value_micros: portfolioValue)
+        try check(pointer.pointee.balance(ctx, &c), "balance")
+    }
+
+    public func openStream(url: String, headers: [HTTPHeader]) throws {
+        let status = withHeaders(headers) { h, count in
+            withArbStr(url) { pointer.pointee.stream_open(ctx, $0, h, count) }
+        }
+        try check(status, "stream open \(url)")
+    }
+
+    public func send(frame: String) throws {
+        var frame = frame
+        let status = frame.withUTF8 { pointer.pointee.stream_send(ctx, $0.baseAddress, $0.count) }
+        try check(status, "stream frame")
+    }
+
+    /// Reports a sequence gap or integrity problem: the host resyncs the market.
+    public func gap(marketID: String, reason: String) throws {
+        let status = withArbStr(marketID) { id in withArbStr(reason) { pointer.pointee.gap(ctx, id, $0) } }
+        try check(status, "gap \(marketID)")
+    }
+
+    public func rateLimit(bucket: String, remaining: Int64, reset: Nanoseconds) throws {
+        let status = withArbStr(bucket) { pointer.pointee.rate_limit(ctx, $0, remaining, reset) }
+        try check(status, "rate limit")
+    }
+
+    private func withHeaders<R>(_ headers: [HTTPHeader], _ body: (UnsafePointer<arb_header>?, UInt32) -> R) -> R {
+        // Keep every header's bytes alive while the C array points into them.
+        let names = headers.map { Array($0.name.utf8) }
+        let values = headers.map { Array($0.value.utf8) }
+        return withPinned(names) { namePtrs in
+            withPinned(values) { valuePtrs in
+                let c = zip(namePtrs, valuePtrs).map { arb_header(name: $0, value: $1) }
+                return c.withUnsafeBufferPointer { body($0.baseAddress, UInt32($0.count)) }
+            }
+        }
+    }
+}
+
+/// Pins each byte array for the duration of `body` and hands out `arb_str` views of them.
+private func withPinned<R>(_ arrays: [[UInt8]], _ body: ([arb_str]) -> R) -> R {
+    var strs: [arb_str] = []
+    strs.reserveCapacity(arrays.count)
+    func pin(_ i: Int) -> R {
+        guard i < arrays.count else { return body(strs) }
+        return arrays[i].withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                strs.append(arb_str(data: $0.baseAddress, len: $0.count))
+                return pin(i + 1)
+            }
+        }
+    }
+    return pin(0)
+}

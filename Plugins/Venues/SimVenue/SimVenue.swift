@@ -1,0 +1,171 @@
+import FoundationEssentials
+import PluginKit
+
+/// A simulated venue for the demo and the host's own tests. It is sans-IO like every venue
+/// plugin: it builds requests and parses responses of the small `arb-sim/1` JSON protocol
+/// (see README.md in this folder) that the host's built-in scenario exchange speaks.
+///
+/// The book is Kalshi-shaped on purpose: bids only, ascending, best last, prices and sizes as
+/// decimal strings; the host derives asks from the opposite side's bids. The fee is Kalshi's
+/// quadratic taker fee, rounded up to the cent: ceil(k * C * P * (1 - P)).
+public final class SimVenue: VenuePlugin {
+    enum Tag: UInt64 {
+        case markets = 1
+        case book = 2
+    }
+
+    let host: HostServices
+    public let venueID: String
+    let baseURL: String
+    let feeCoefficient: PartsPerMillion
+    /// Last stream sequence per market, for gap detection.
+    private var lastSequence: [String: UInt64] = [:]
+
+    public init(host: HostServices, config: borrowing ConfigReader) throws {
+        self.host = host
+        try config.rejectUnknownKeys(allowed: ["venue_id", "base_url", "fee_coefficient"])
+        venueID = try config.string("venue_id") ?? "sim"
+        baseURL = try config.string("base_url") ?? "sim://local"
+        feeCoefficient = try config.fixed("fee_coefficient", scale: FixedPoint.ppm) ?? 70_000
+        guard !venueID.isEmpty else { throw PluginError.config("venue_id must not be empty") }
+        guard (0...FixedPoint.ppm).contains(feeCoefficient) else {
+            throw PluginError.config("fee_coefficient must be between 0 and 1")
+        }
+    }
+
+    public var rules: VenueRules { VenueRules(minimumOrder: 100, quantityStep: 100) }
+
+    public func fee(_ query: FeeQuery) throws -> FeeResult {
+        guard (0...FixedPoint.micros).contains(query.price), query.quantity >= 0 else {
+            throw PluginError(.invalidArgument, "price \(query.price) or quantity \(query.quantity) out of range")
+        }
+        return FeeResult(
+            fee: Self.quadraticFee(coefficient: feeCoefficient, price: query.price, quantity: query.quantity),
+            delivered: query.quantity)
+    }
+
+    /// ceil(k * C * P * (1 - P)) to the cent, in micro-dollars, computed exactly in 128 bits.
+    static func quadraticFee(coefficient: PartsPerMillion, price: MicroDollars, quantity: CentiContracts)
+        -> MicroDollars
+    {
+        // k_ppm * C_centi * P_micros * (1 - P)_micros is in units of 1e-20 dollars; a cent is 1e18 of them.
+        let numerator = Int128(coefficient) * Int128(quantity) * Int128(price) * Int128(FixedPoint.micros - price)
+        let cent = Int128(1_000_000_000_000_000_000)
+        let cents = (numerator + cent - 1) / cent
+        return MicroDollars(cents) * 10_000
+    }
+
+    public func startDiscovery(_ sink: VenueSink) throws {
+        try sink.request(HTTPRequest(url: "\(baseURL)/markets", tag: Tag.markets.rawValue))
+    }
+
+    public func requestBook(marketID: String, _ sink: VenueSink) throws {
+        try sink.request(HTTPRequest(url: "\(baseURL)/markets/\(marketID)/book", tag: Tag.book.rawValue))
+    }
+
+    public func handle(_ response: HTTPResponse, _ sink: VenueSink) throws {
+        guard response.status == 200 else {
+            throw PluginError(
+                response.status == 429 ? .rateLimited : .venue,
+                "HTTP \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+        }
+        switch Tag(rawValue: response.tag) {
+        case .markets:
+            let page = try decode(MarketsPage.self, response.body)
+            for m in page.markets {
+                try sink.market(
+                    MarketInfo(
+                        marketID: m.id, eventID: m.event ?? "", title: m.title ?? m.id, closeTime: m.close_time_ns ?? 0,
+                        resolutionTime: m.close_time_ns ?? 0, tick: try price(m.tick ?? "0.01"),
+                        feeSchedule: .quadratic))
+            }
+            if let cursor = page.next_cursor, !cursor.isEmpty {
+                try sink.request(HTTPRequest(url: "\(baseURL)/markets?cursor=\(cursor)", tag: Tag.markets.rawValue))
+            }
+        case .book:
+            let book = try decode(BookPayload.self, response.body)
+            var update = BookUpdate(kind: .snapshot, marketID: book.market)
+            update.yesBids = try book.yes_bids.reversed().map(level)
+            update.noBids = try book.no_bids.reversed().map(level)
+            update.venueSequence = book.seq
+            update.receiveTime = response.receiveTime
+            lastSequence[book.market] = book.seq
+            try sink.book(update)
+        case nil:
+            throw PluginError(.invalidArgument, "response with unknown tag \(response.tag)")
+        }
+    }
+
+    public func openStream(marketIDs: [String], _ sink: VenueSink) throws {
+        try sink.openStream(url: "\(baseURL)/stream", headers: [])
+        let list = marketIDs.map { "\"\($0)\"" }.joined(separator: ",")
+        try sink.send(frame: "{\"op\":\"subscribe\",\"markets\":[\(list)]}")
+    }
+
+    public func handleStreamFrame(_ frame: [UInt8], receivedAt: Nanoseconds, _ sink: VenueSink) throws {
+        let delta = try decode(DeltaFrame.self, frame)
+        guard delta.type == "delta" else { return }
+        if let last = lastSequence[delta.market], delta.seq != last + 1 {
+            lastSequence[delta.market] = nil
+            try sink.gap(marketID: delta.market, reason: "sequence \(delta.seq) after \(last)")
+            return
+        }
+        lastSequence[delta.market] = delta.seq
+        var update = BookUpdate(kind: .delta, marketID: delta.market)
+        let changed = [try level([delta.price, delta.size])]
+        if delta.side == "yes" { update.yesBids = changed } else { update.noBids = changed }
+        update.venueSequence = delta.seq
+        update.receiveTime = receivedAt
+        try sink.book(update)
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw PluginError(.parse, "\(venueID): malformed \(type) payload: \(error)")
+        }
+    }
+
+    private func price(_ text: String) throws -> MicroDollars {
+        guard let value = FixedPoint.parse(text, scale: FixedPoint.micros), (0...FixedPoint.micros).contains(value)
+        else { throw PluginError(.parse, "price \"\(text)\" is not a decimal between 0 and 1") }
+        return value
+    }
+
+    private func level(_ pair: [String]) throws -> Level {
+        guard pair.count == 2, let size = FixedPoint.parse(pair[1], scale: FixedPoint.centi), size >= 0 else {
+            throw PluginError(.parse, "level \(pair) is not [price, size]")
+        }
+        return Level(price: try price(pair[0]), size: size)
+    }
+}
+
+// Wire shapes of arb-sim/1 (snake_case as on the wire).
+struct MarketsPage: Decodable {
+    struct Market: Decodable {
+        var id: String
+        var event: String?
+        var title: String?
+        var close_time_ns: Int64?
+        var tick: String?
+    }
+    var markets: [Market]
+    var next_cursor: String?
+}
+
+struct BookPayload: Decodable {
+    var market: String
+    var seq: UInt64
+    var yes_bids: [[String]]
+    var no_bids: [[String]]
+}
+
+struct DeltaFrame: Decodable {
+    var type: String
+    var market: String
+    var seq: UInt64
+    var side: String
+    var price: String
+    var size: String
+}
