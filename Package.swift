@@ -27,10 +27,11 @@ let pluginLinkerSettings: [LinkerSetting] = [
 struct PluginSpec {
     let name: String
     let folder: String
+    var exclude: [String] = []
 }
 
 let plugins: [PluginSpec] = [
-    PluginSpec(name: "SimVenue", folder: "Venues/SimVenue"),
+    PluginSpec(name: "SimVenue", folder: "Venues/SimVenue", exclude: ["README.md"]),
     PluginSpec(name: "IntraVenueLane", folder: "Lanes/IntraVenueLane"),
     PluginSpec(name: "DrawdownStep", folder: "Sizing/DrawdownStep"),
 ]
@@ -53,6 +54,7 @@ let package = Package(
             name: "PluginHost",
             dependencies: [
                 .product(name: "CArbPluginAPI", package: "PluginAPI"),
+                .product(name: "PluginKit", package: "PluginAPI"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -97,6 +99,7 @@ let package = Package(
                 name: $0.name,
                 dependencies: [.product(name: "PluginKit", package: "PluginAPI")],
                 path: "Plugins/\($0.folder)",
+                exclude: $0.exclude,
                 swiftSettings: strictSettings,
                 linkerSettings: pluginLinkerSettings
             )

@@ -1,0 +1,143 @@
+import CArbPluginAPI
+import PluginKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A market as the host stores it, with owned strings.
+public struct MarketRecord: Sendable, Equatable {
+    public var venue: String
+    public var marketID: String
+    public var eventID: String = ""
+    public var title: String = ""
+    public var closeTime: Nanoseconds = 0
+    public var tick: MicroDollars = 10_000
+    public var feeSchedule: FeeSchedule = .quadratic
+    public var feeMultiplier: PartsPerMillion = FixedPoint.ppm
+    public var isActive = true
+
+    public init(venue: String, marketID: String, title: String = "", closeTime: Nanoseconds = 0) {
+        self.venue = venue
+        self.marketID = marketID
+        self.title = title
+        self.closeTime = closeTime
+    }
+}
+
+/// A top-of-book quote with optional ask depth, in ABI units. `nil` sides are "no quote".
+public struct QuoteRecord: Sendable, Equatable {
+    public var yesBid: Level?
+    public var yesAsks: [Level]
+    public var noBid: Level?
+    public var noAsks: [Level]
+    public var receiveTime: Nanoseconds = 0
+    public var sequence: UInt64 = 0
+
+    public init(yesBid: Level? = nil, yesAsks: [Level] = [], noBid: Level? = nil, noAsks: [Level] = []) {
+        self.yesBid = yesBid
+        self.yesAsks = yesAsks
+        self.noBid = noBid
+        self.noAsks = noAsks
+    }
+}
+
+/// C memory for one `arb_group` and everything it points to, owned by the host and stable
+/// while the snapshot lives, so a lane call costs no marshalling. Not thread-safe: one engine
+/// cycle at a time.
+public final class GroupSnapshot {
+    public let kind: GroupKind
+    public let groupID: String
+    public private(set) var markets: [MarketRecord]
+    private var strings: [UnsafeMutablePointer<CChar>] = []
+    private let cMarkets: UnsafeMutablePointer<arb_market>
+    private let cQuotes: UnsafeMutablePointer<arb_quote>
+    private let cMembers: UnsafeMutablePointer<arb_group_member>
+    private var levelBuffers: [UnsafeMutablePointer<arb_level>?]
+    private var levelCapacity: [Int]
+    public let group: UnsafeMutablePointer<arb_group>
+
+    public init(kind: GroupKind, groupID: String, markets: [MarketRecord], flags: UInt32 = 0) {
+        self.kind = kind
+        self.groupID = groupID
+        self.markets = markets
+        let n = markets.count
+        cMarkets = .allocate(capacity: max(n, 1))
+        cQuotes = .allocate(capacity: max(n, 1))
+        cMembers = .allocate(capacity: max(n, 1))
+        group = .allocate(capacity: 1)
+        levelBuffers = Array(repeating: nil, count: 2 * n)
+        levelCapacity = Array(repeating: 0, count: 2 * n)
+        for (i, m) in markets.enumerated() {
+            cMarkets[i] = arb_market(
+                struct_size: UInt32(MemoryLayout<arb_market>.size), flags: m.isActive ? UInt32(ARB_MARKET_ACTIVE) : 0,
+                venue: own(m.venue), market_id: own(m.marketID), event_id: own(m.eventID), title: own(m.title),
+                close_time_ns: m.closeTime, resolution_time_ns: m.closeTime, tick_micros: m.tick, min_order_centi: 100,
+                fee_schedule: m.feeSchedule.rawValue, reserved0: 0, fee_multiplier_ppm: m.feeMultiplier,
+                yes_token: own(""), no_token: own(""))
+            cQuotes[i] = Self.emptyQuote
+            cMembers[i] = arb_group_member(
+                struct_size: UInt32(MemoryLayout<arb_group_member>.size), flags: 0, market: UnsafePointer(cMarkets + i),
+                quote: nil, role: 0, reserved0: 0, strike_micros: 0)
+        }
+        group.initialize(
+            to: arb_group(
+                struct_size: UInt32(MemoryLayout<arb_group>.size), kind: kind.rawValue, group_id: own(groupID),
+                flags: flags, member_count: UInt32(n), members: UnsafePointer(cMembers), now_ns: 0))
+    }
+
+    deinit {
+        strings.forEach { free($0) }
+        levelBuffers.forEach { $0?.deallocate() }
+        cMarkets.deallocate()
+        cQuotes.deallocate()
+        cMembers.deallocate()
+        group.deallocate()
+    }
+
+    /// Sets member `index`'s quote (copying the ladders into this snapshot's memory).
+    public func setQuote(_ q: QuoteRecord, at index: Int) {
+        var c = Self.emptyQuote
+        if let b = q.yesBid { (c.yes_bid_micros, c.yes_bid_centi) = (b.price, b.size) }
+        if let b = q.noBid { (c.no_bid_micros, c.no_bid_centi) = (b.price, b.size) }
+        if let a = q.yesAsks.first { (c.yes_ask_micros, c.yes_ask_centi) = (a.price, a.size) }
+        if let a = q.noAsks.first { (c.no_ask_micros, c.no_ask_centi) = (a.price, a.size) }
+        c.receive_time_ns = q.receiveTime
+        c.sequence = q.sequence
+        c.yes_asks = UnsafePointer(levels(q.yesAsks, slot: 2 * index))
+        c.yes_ask_count = UInt32(q.yesAsks.count)
+        c.no_asks = UnsafePointer(levels(q.noAsks, slot: 2 * index + 1))
+        c.no_ask_count = UInt32(q.noAsks.count)
+        cQuotes[index] = c
+        cMembers[index].quote = UnsafePointer(cQuotes + index)
+    }
+
+    /// The cycle's clock, as lanes see it.
+    public func setNow(_ now: Nanoseconds) { group.pointee.now_ns = now }
+
+    private func levels(_ levels: [Level], slot: Int) -> UnsafeMutablePointer<arb_level>? {
+        guard !levels.isEmpty else { return nil }
+        if levelCapacity[slot] < levels.count {
+            levelBuffers[slot]?.deallocate()
+            levelBuffers[slot] = .allocate(capacity: levels.count)
+            levelCapacity[slot] = levels.count
+        }
+        let buffer = levelBuffers[slot]!
+        for (i, l) in levels.enumerated() { buffer[i] = arb_level(price_micros: l.price, size_centi: l.size) }
+        return buffer
+    }
+
+    private func own(_ s: String) -> arb_str {
+        let c = strdup(s)!
+        strings.append(c)
+        return arb_str(data: c, len: strlen(c))
+    }
+
+    static var emptyQuote: arb_quote {
+        arb_quote(
+        struct_size: UInt32(MemoryLayout<arb_quote>.size), reserved0: 0, yes_bid_micros: -1, yes_bid_centi: 0,
+        yes_ask_micros: -1, yes_ask_centi: 0, no_bid_micros: -1, no_bid_centi: 0, no_ask_micros: -1, no_ask_centi: 0,
+        venue_time_ns: 0, receive_time_ns: 0, sequence: 0, yes_asks: nil, yes_ask_count: 0, no_ask_count: 0,
+        no_asks: nil)
+    }
+}

@@ -1,0 +1,142 @@
+import CArbPluginAPI
+import PluginKit
+
+/// A failed call into a plugin: its status code and message.
+public struct PluginCallError: Error, CustomStringConvertible, Sendable {
+    public var pluginID: String
+    public var status: Int32
+    public var message: String
+    public var description: String { "\(pluginID): status \(status): \(message)" }
+}
+
+/// One leg of a found basket, copied out of the plugin's memory.
+public struct FoundLeg: Sendable, Hashable {
+    public var memberIndex: UInt32
+    public var side: Side
+    public var action: Action
+    public var limitPrice: MicroDollars
+    public var ratio: CentiContracts
+    public var fee: MicroDollars
+}
+
+/// A basket a lane reported, copied into host memory.
+public struct FoundOpportunity: Sendable, Hashable {
+    public var laneID: String
+    public var legs: [FoundLeg]
+    public var payout: MicroDollars
+    public var cost: MicroDollars
+    public var edge: MicroDollars
+    public var maxBaskets: CentiContracts
+    public var flags: UInt32
+    public var note: String
+
+    public var isDataQualityAlarm: Bool { flags & UInt32(ARB_OPP_DATA_QUALITY_ALARM) != 0 }
+
+    init(laneID: String, _ o: UnsafePointer<arb_opportunity>) {
+        self.laneID = laneID
+        let c = o.pointee
+        legs = (0..<Int(c.leg_count)).map { i in
+            let l = c.legs[i]
+            return FoundLeg(
+                memberIndex: l.member_index, side: Side(rawValue: l.side) ?? .yes, action: Action(rawValue: l.action) ?? .buy,
+                limitPrice: l.limit_price_micros, ratio: l.ratio_centi, fee: l.fee_micros)
+        }
+        payout = c.payout_micros
+        cost = c.cost_micros
+        edge = c.edge_micros
+        maxBaskets = c.max_baskets_centi
+        flags = c.flags
+        note = c.note.string
+    }
+
+    /// Calls `body` with a C view of this opportunity (for sizing steps).
+    func withCOpportunity<R>(_ body: (UnsafePointer<arb_opportunity>) -> R) -> R {
+        let cLegs = legs.map {
+            arb_leg(
+                struct_size: UInt32(MemoryLayout<arb_leg>.size), member_index: $0.memberIndex, side: $0.side.rawValue,
+                action: $0.action.rawValue, limit_price_micros: $0.limitPrice, ratio_centi: $0.ratio, fee_micros: $0.fee,
+                liquidity: 0, reserved0: 0)
+        }
+        return cLegs.withUnsafeBufferPointer { legs in
+            var c = arb_opportunity(
+                struct_size: UInt32(MemoryLayout<arb_opportunity>.size), flags: flags, leg_count: UInt32(legs.count),
+                reserved0: 0, legs: legs.baseAddress, payout_micros: payout, cost_micros: cost, edge_micros: edge,
+                max_baskets_centi: maxBaskets, resolution_time_ns: 0, note: arb_str(data: nil, len: 0))
+            return withUnsafePointer(to: &c) { body($0) }
+        }
+    }
+}
+
+/// Collects what a lane emits during one call.
+final class OpportunityCollector {
+    let laneID: String
+    var found: [FoundOpportunity] = []
+    init(laneID: String) { self.laneID = laneID }
+}
+
+extension PluginInstance {
+    /// Runs a lane on one group. Engine thread.
+    public func evaluate(_ group: UnsafePointer<arb_group>) throws(PluginCallError) -> [FoundOpportunity] {
+        let collector = OpportunityCollector(laneID: manifest.id)
+        let message = TextBuffer()
+        var sink = arb_opportunity_sink(
+            ctx: Unmanaged.passUnretained(collector).toOpaque(),
+            emit: { ctx, opportunity in
+                guard let ctx, let opportunity else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
+                let collector = Unmanaged<OpportunityCollector>.fromOpaque(ctx).takeUnretainedValue()
+                collector.found.append(FoundOpportunity(laneID: collector.laneID, opportunity))
+                return Int32(ARB_OK)
+            })
+        let status = message.withSink { error in laneTable.pointee.evaluate(handle, group, &sink, error) }
+        guard status == ARB_OK else { throw PluginCallError(pluginID: manifest.id, status: status, message: message.string) }
+        return collector.found
+    }
+
+    /// One sizing step's outcome for the plan's trace.
+    public struct StepOutcome: Sendable {
+        public var stepID: String
+        public var verdict: UInt32
+        public var baskets: CentiContracts
+        public var reason: String
+        public var metrics: [(name: String, value: Int64)]
+
+        public var isRejected: Bool { verdict == UInt32(ARB_SIZE_REJECT) }
+        public var verdictName: String {
+            switch Int(verdict) {
+            case Int(ARB_SIZE_KEEP): "keep"
+            case Int(ARB_SIZE_RESIZE): "resize"
+            default: "reject"
+            }
+        }
+    }
+
+    /// Runs a sizing step. Engine thread.
+    public func size(
+        _ opportunity: FoundOpportunity, baskets: CentiContracts, context: UnsafePointer<arb_sizing_context>
+    ) throws(PluginCallError) -> StepOutcome {
+        final class Metrics { var items: [(name: String, value: Int64)] = [] }
+        let metrics = Metrics()
+        let reason = TextBuffer()
+        var decision = arb_sizing_decision(
+            struct_size: UInt32(MemoryLayout<arb_sizing_decision>.size), verdict: UInt32(ARB_SIZE_KEEP),
+            baskets_centi: baskets)
+        var metricSink = arb_metric_sink(
+            ctx: Unmanaged.passUnretained(metrics).toOpaque(),
+            write: { ctx, metric in
+                guard let ctx, let metric else { return }
+                Unmanaged<Metrics>.fromOpaque(ctx).takeUnretainedValue().items.append(
+                    (metric.pointee.name.string, metric.pointee.value))
+            })
+        let status = opportunity.withCOpportunity { opp in
+            reason.withSink { reasonSink in
+                sizingTable.pointee.size(handle, context, opp, &decision, reasonSink, &metricSink)
+            }
+        }
+        guard status == ARB_OK else { throw PluginCallError(pluginID: manifest.id, status: status, message: reason.string) }
+        // A step may only keep, shrink or reject (ABI contract); a larger size is treated as keep.
+        let newSize = decision.verdict == UInt32(ARB_SIZE_RESIZE) ? min(baskets, max(0, decision.baskets_centi)) : baskets
+        return StepOutcome(
+            stepID: manifest.id, verdict: decision.verdict, baskets: decision.verdict == UInt32(ARB_SIZE_REJECT) ? 0 : newSize,
+            reason: reason.string, metrics: metrics.items)
+    }
+}

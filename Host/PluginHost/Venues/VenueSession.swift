@@ -1,0 +1,160 @@
+import CArbPluginAPI
+import PluginKit
+
+/// What a venue plugin reported during one call, copied into host memory.
+public enum VenueEvent: Sendable, Equatable {
+    case market(MarketRecord)
+    case book(BookUpdate)
+    case request(HTTPRequest)
+    case streamOpen(url: String)
+    case streamSend(String)
+    case gap(marketID: String, reason: String)
+}
+
+/// Drives one venue plugin: calls its sans-IO slots and collects what it emits. Engine thread.
+public final class VenueSession {
+    public let instance: PluginInstance
+    public let venueID: String
+    private var events: [VenueEvent] = []
+
+    public init(instance: PluginInstance) {
+        self.instance = instance
+        venueID = instance.venueID ?? instance.manifest.id
+    }
+
+    public func startDiscovery() throws(PluginCallError) -> [VenueEvent] {
+        try call { instance.venueTable.pointee.start_discovery(instance.handle, $0) }
+    }
+
+    public func requestBook(marketID: String) throws(PluginCallError) -> [VenueEvent] {
+        var id = marketID
+        return try call { sink in id.withUTF8 { b in b.withMemoryRebound(to: CChar.self) {
+            instance.venueTable.pointee.request_book(instance.handle, arb_str(data: $0.baseAddress, len: $0.count), sink)
+        } } }
+    }
+
+    public func handle(_ response: HTTPResponse) throws(PluginCallError) -> [VenueEvent] {
+        try call(withError: true) { sink, error in
+            response.body.withUnsafeBufferPointer { body in
+                var c = arb_http_response(
+                    struct_size: UInt32(MemoryLayout<arb_http_response>.size), status: response.status, headers: nil,
+                    header_count: 0, reserved0: 0, body: body.baseAddress, body_len: body.count,
+                    receive_time_ns: response.receiveTime, tag: response.tag)
+                return instance.venueTable.pointee.on_response(instance.handle, &c, sink, error)
+            }
+        }
+    }
+
+    public func openStream(marketIDs: [String]) throws(PluginCallError) -> [VenueEvent] {
+        let owned = marketIDs.map { Array($0.utf8CString) }
+        return try call { sink in
+            var strs: [arb_str] = []
+            func pin(_ i: Int) -> arb_status {
+                guard i < owned.count else {
+                    return strs.withUnsafeBufferPointer {
+                        instance.venueTable.pointee.open_stream(instance.handle, $0.baseAddress, UInt32($0.count), sink)
+                    }
+                }
+                return owned[i].withUnsafeBufferPointer {
+                    strs.append(arb_str(data: $0.baseAddress, len: $0.count - 1))
+                    return pin(i + 1)
+                }
+            }
+            return pin(0)
+        }
+    }
+
+    public func handleFrame(_ frame: [UInt8], receivedAt: Nanoseconds) throws(PluginCallError) -> [VenueEvent] {
+        try call(withError: true) { sink, error in
+            frame.withUnsafeBufferPointer {
+                instance.venueTable.pointee.on_stream_frame(instance.handle, $0.baseAddress, $0.count, receivedAt, sink, error)
+            }
+        }
+    }
+
+    private func call(_ body: (UnsafePointer<arb_venue_sink>) -> arb_status) throws(PluginCallError) -> [VenueEvent] {
+        try call(withError: false) { sink, _ in body(sink) }
+    }
+
+    private func call(
+        withError: Bool, _ body: (UnsafePointer<arb_venue_sink>, UnsafePointer<arb_text_sink>) -> arb_status
+    ) throws(PluginCallError) -> [VenueEvent] {
+        events.removeAll(keepingCapacity: true)
+        let message = TextBuffer()
+        var sink = makeSink()
+        let status = message.withSink { error in body(&sink, error) }
+        guard status == ARB_OK else {
+            throw PluginCallError(pluginID: instance.manifest.id, status: status, message: message.string)
+        }
+        return events
+    }
+
+    private static func session(_ ctx: UnsafeMutableRawPointer?) -> VenueSession {
+        Unmanaged<VenueSession>.fromOpaque(ctx!).takeUnretainedValue()
+    }
+
+    private func makeSink() -> arb_venue_sink {
+        arb_venue_sink(
+            struct_size: UInt32(MemoryLayout<arb_venue_sink>.size), reserved0: 0,
+            ctx: Unmanaged.passUnretained(self).toOpaque(),
+            market: { ctx, m in
+                guard let m else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
+                let c = m.pointee
+                var record = MarketRecord(venue: c.venue.string, marketID: c.market_id.string, title: c.title.string, closeTime: c.close_time_ns)
+                record.eventID = c.event_id.string
+                record.tick = c.tick_micros
+                record.feeSchedule = FeeSchedule(rawValue: c.fee_schedule)
+                record.feeMultiplier = c.fee_multiplier_ppm
+                record.isActive = c.flags & UInt32(ARB_MARKET_ACTIVE) != 0
+                VenueSession.session(ctx).events.append(.market(record))
+                return Int32(ARB_OK)
+            },
+            book: { ctx, u in
+                guard let u else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
+                let c = u.pointee
+                func levels(_ p: UnsafePointer<arb_level>?, _ n: UInt32) -> [Level] {
+                    guard let p else { return [] }
+                    return (0..<Int(n)).map { Level(price: p[$0].price_micros, size: p[$0].size_centi) }
+                }
+                var update = BookUpdate(kind: c.kind == UInt32(ARB_BOOK_DELTA) ? .delta : .snapshot, marketID: c.market_id.string)
+                update.yesBids = levels(c.yes_bids, c.yes_bid_count)
+                update.yesAsks = levels(c.yes_asks, c.yes_ask_count)
+                update.noBids = levels(c.no_bids, c.no_bid_count)
+                update.noAsks = levels(c.no_asks, c.no_ask_count)
+                update.venueTime = c.venue_time_ns
+                update.receiveTime = c.receive_time_ns
+                update.venueSequence = c.venue_sequence
+                update.streamID = c.stream_id
+                VenueSession.session(ctx).events.append(.book(update))
+                return Int32(ARB_OK)
+            },
+            order: { _, _ in Int32(ARB_ERR_UNSUPPORTED) },
+            fill: { _, _ in Int32(ARB_ERR_UNSUPPORTED) },
+            balance: { _, _ in Int32(ARB_ERR_UNSUPPORTED) },
+            request: { ctx, r in
+                guard let r else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
+                let c = r.pointee
+                let request = HTTPRequest(
+                    method: HTTPRequest.Method(rawValue: c.method) ?? .get, url: c.url.string,
+                    headers: (0..<Int(c.header_count)).map { HTTPHeader(c.headers[$0].name.string, c.headers[$0].value.string) },
+                    body: c.body.map { Array(UnsafeBufferPointer(start: $0, count: c.body_len)) } ?? [],
+                    rateBucket: c.rate_bucket.string, rateCost: c.rate_cost, tag: c.tag, isIdempotent: c.idempotent != 0)
+                VenueSession.session(ctx).events.append(.request(request))
+                return Int32(ARB_OK)
+            },
+            stream_open: { ctx, url, _, _ in
+                VenueSession.session(ctx).events.append(.streamOpen(url: url.string))
+                return Int32(ARB_OK)
+            },
+            stream_send: { ctx, frame, len in
+                let text = frame.map { String(decoding: UnsafeBufferPointer(start: $0, count: len), as: UTF8.self) } ?? ""
+                VenueSession.session(ctx).events.append(.streamSend(text))
+                return Int32(ARB_OK)
+            },
+            gap: { ctx, market, reason in
+                VenueSession.session(ctx).events.append(.gap(marketID: market.string, reason: reason.string))
+                return Int32(ARB_OK)
+            },
+            rate_limit: { _, _, _, _ in Int32(ARB_OK) })
+    }
+}
