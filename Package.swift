@@ -85,6 +85,7 @@ let package = Package(
             name: "PluginHostTests",
             dependencies: ["PluginHost", .product(name: "CArbPluginAPI", package: "PluginAPI")],
             path: "Tests/PluginHostTests",
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -120,7 +120,7 @@ public final class DemoRunner {
         for lane in pipeline.lanes {
             let found: [FoundOpportunity]
             do {
-                found = try lane.evaluate(snapshot.group)
+                found = try lane.evaluate(snapshot)
             } catch {
                 summary.pluginErrors += 1
                 continue

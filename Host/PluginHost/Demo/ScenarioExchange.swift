@@ -32,6 +32,8 @@ public final class ScenarioExchange {
     private var deltas = 0
     /// The planted crossed level to remove on the next frame (a broken quote lasts one update).
     private var plantedCross: (market: Int, price: MicroDollars)?
+    /// Frames already decided (a new bid's matches against the other side) waiting to be sent.
+    private var pending: [String] = []
 
     public init(options: Options = Options()) {
         self.options = options
@@ -76,6 +78,7 @@ public final class ScenarioExchange {
 
     /// The next stream frame: one bid change on one market.
     public func nextFrame() -> String {
+        if !pending.isEmpty { return pending.removeFirst() }
         deltas += 1
         if let planted = plantedCross {
             plantedCross = nil
@@ -96,7 +99,15 @@ public final class ScenarioExchange {
         let price = yesSide ? markets[i].fair - offset : FixedPoint.micros - markets[i].fair - offset
         let size = rng.below(5) == 0 ? 0 : CentiContracts(100 + rng.below(5_000))
         if deltas % options.gapEvery == 0 { markets[i].sequence += 1 }  // a lost message
-        return delta(i, side: yesSide ? "yes" : "no", price: price, size: size)
+        let frame = delta(i, side: yesSide ? "yes" : "no", price: price, size: size)
+        // The venue matches a YES bid and a NO bid that sum to $1 or more: remove the crossed levels.
+        if size > 0 {
+            let opposite = yesSide ? markets[i].noBids : markets[i].yesBids
+            for (p, _) in opposite.sorted(by: { $0.key < $1.key }) where p + price >= FixedPoint.micros {
+                pending.append(delta(i, side: yesSide ? "no" : "yes", price: p, size: 0))
+            }
+        }
+        return frame
     }
 
     private func delta(_ i: Int, side: String, price: MicroDollars, size: CentiContracts) -> String {

@@ -75,8 +75,13 @@ final class OpportunityCollector {
 }
 
 extension PluginInstance {
-    /// Runs a lane on one group. Engine thread.
-    public func evaluate(_ group: UnsafePointer<arb_group>) throws(PluginCallError) -> [FoundOpportunity] {
+    /// Runs a lane on one group; the snapshot is kept alive for the whole call. Engine thread.
+    public func evaluate(_ snapshot: GroupSnapshot) throws(PluginCallError) -> [FoundOpportunity] {
+        try withExtendedLifetime(snapshot) { () throws(PluginCallError) in try evaluate(UnsafePointer(snapshot.group)) }
+    }
+
+    /// Runs a lane on a group the caller keeps alive for the call. Engine thread.
+    func evaluate(_ group: UnsafePointer<arb_group>) throws(PluginCallError) -> [FoundOpportunity] {
         let collector = OpportunityCollector(laneID: manifest.id)
         let message = TextBuffer()
         var sink = arb_opportunity_sink(

@@ -1,0 +1,190 @@
+import CArbPluginAPI
+import Foundation
+import PluginHost
+import PluginKit
+import Testing
+
+/// The real plugins, built as .so files, loaded through manifests and driven through the ABI.
+@Suite(.serialized)
+struct PluginIntegrationTests {
+    static let venueManifest = manifest(
+        id: "venue.sim", kind: "venue", library: "libSimVenue.so", config: "fee_coefficient = \"0.07\"")
+
+    func loaded(_ manifests: [String: String]) throws -> (Sandbox, PluginManager) {
+        let box = try Sandbox()
+        for (name, text) in manifests { try box.write(name, text) }
+        let manager = box.makeManager()
+        let report = manager.reload()
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        return (box, manager)
+    }
+
+    /// YES ask 0.45 x 10 and NO ask 0.50 x 4: a 5-cent gap before fees on a consistent-looking book.
+    func plantedGroup() -> GroupSnapshot {
+        let group = GroupSnapshot(kind: .single, groupID: "SIM-1", markets: [MarketRecord(venue: "sim", marketID: "SIM-1")])
+        group.setQuote(
+            QuoteRecord(
+                yesAsks: [Level(price: 450_000, size: 1_000), Level(price: 480_000, size: 5_000)],
+                noAsks: [Level(price: 500_000, size: 400), Level(price: 530_000, size: 10_000)]), at: 0)
+        return group
+    }
+
+    @Test func intraVenueLaneFindsPlantedGapWithVenueFees() throws {
+        let (box, manager) = try loaded([
+            "10-venue.toml": Self.venueManifest,
+            "20-lane.toml": manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"),
+        ])
+        defer { box.remove() }
+        let lane = try #require(manager.pipeline.lanes.first)
+        let found = try lane.evaluate(plantedGroup())
+        let o = try #require(found.first)
+        // Level 1: 4 baskets at 0.45 + 0.50: fees ceil(0.07*4*0.45*0.55)=7c and ceil(0.07*4*0.5*0.5)=7c.
+        // Cost of 4 baskets = 3.80 + 0.14 = 3.94 ⇒ 0.985 per basket; edge 1.5c ≥ 0.5c min edge.
+        // Level 2 (0.45 + 0.53 = 0.98 before fees) cannot pay its fees: the walk stops at 4.
+        #expect(o.maxBaskets == 400)
+        #expect(o.cost == 985_000)
+        #expect(o.edge == 15_000)
+        #expect(o.legs.map(\.limitPrice) == [450_000, 500_000])
+        #expect(o.legs.map(\.fee) == [17_500, 17_500])
+        #expect(o.isDataQualityAlarm, "lane (a) reports as a feed-integrity alarm by default")
+    }
+
+    @Test func laneNeedsTheVenuePluginForFees() throws {
+        let (box, manager) = try loaded(["20-lane.toml": manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so")])
+        defer { box.remove() }
+        let lane = try #require(manager.pipeline.lanes.first)
+        #expect(throws: PluginCallError.self) { try lane.evaluate(plantedGroup()) }
+    }
+
+    @Test func consistentBookFindsNothing() throws {
+        let (box, manager) = try loaded([
+            "10-venue.toml": Self.venueManifest,
+            "20-lane.toml": manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"),
+        ])
+        defer { box.remove() }
+        let group = GroupSnapshot(kind: .single, groupID: "SIM-2", markets: [MarketRecord(venue: "sim", marketID: "SIM-2")])
+        group.setQuote(QuoteRecord(yesAsks: [Level(price: 540_000, size: 100)], noAsks: [Level(price: 470_000, size: 100)]), at: 0)
+        #expect(try manager.pipeline.lanes[0].evaluate(group).isEmpty)
+    }
+
+    func context(equity: MicroDollars, peak: MicroDollars, dayStart: MicroDollars? = nil) -> arb_sizing_context {
+        var c = arb_sizing_context()
+        c.struct_size = UInt32(MemoryLayout<arb_sizing_context>.size)
+        c.equity_micros = equity
+        c.high_water_micros = peak
+        c.day_start_equity_micros = dayStart ?? equity
+        return c
+    }
+
+    func opportunity(_ manager: PluginManager) throws -> FoundOpportunity {
+        try #require(try manager.pipeline.lanes[0].evaluate(plantedGroup()).first)
+    }
+
+    @Test func drawdownTiersScaleAndHalt() throws {
+        let (box, manager) = try loaded([
+            "10-venue.toml": Self.venueManifest,
+            "20-lane.toml": manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"),
+            "90-dd.toml": manifest(id: "sizing.drawdown", kind: "sizing", library: "libDrawdownStep.so"),
+        ])
+        defer { box.remove() }
+        let step = try #require(manager.pipeline.sizingA.first)
+        let o = try opportunity(manager)
+        var safe = context(equity: 1_000_000_000, peak: 1_000_000_000)
+        #expect(try step.size(o, baskets: 400, context: &safe).verdictName == "keep")
+        var caution = context(equity: 940_000_000, peak: 1_000_000_000)  // 6% drawdown ⇒ x0.75
+        let c = try step.size(o, baskets: 400, context: &caution)
+        #expect(c.verdictName == "resize")
+        #expect(c.baskets == 300)
+        #expect(c.reason == "caution: drawdown 6% >= 5%, size x0.75")
+        var severe = context(equity: 840_000_000, peak: 1_000_000_000)  // 16% ⇒ x0.25
+        #expect(try step.size(o, baskets: 400, context: &severe).baskets == 100)
+        var halt = context(equity: 790_000_000, peak: 1_000_000_000)  // 21% ⇒ halt
+        let h = try step.size(o, baskets: 400, context: &halt)
+        #expect(h.isRejected)
+        #expect(h.reason == "halt: drawdown 21% >= 20%")
+        #expect(h.metrics.first { $0.name == "drawdown_ppm" }?.value == 210_000)
+    }
+
+    @Test func drawdownHaltSurvivesARestart() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        for (name, text) in [
+            "10-venue.toml": Self.venueManifest,
+            "20-lane.toml": manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"),
+            "90-dd.toml": manifest(id: "sizing.drawdown", kind: "sizing", library: "libDrawdownStep.so"),
+        ] { try box.write(name, text) }
+        let first = box.makeManager()
+        first.reload()
+        let o = try opportunity(first)
+        var halt = context(equity: 790_000_000, peak: 1_000_000_000)
+        #expect(try first.pipeline.sizingA[0].size(o, baskets: 400, context: &halt).isRejected)
+        // A new host over the same state: 17% drawdown is below the halt tier, but the halt holds
+        // until half of the drawdown is recovered (trough 790 ⇒ resume at 895).
+        let second = box.makeManager()
+        second.reload()
+        var recovering = context(equity: 830_000_000, peak: 1_000_000_000)
+        let r = try second.pipeline.sizingA[0].size(o, baskets: 400, context: &recovering)
+        #expect(r.isRejected)
+        #expect(r.reason == "halted: equity $830 below resume level $895")
+        var recovered = context(equity: 900_000_000, peak: 1_000_000_000)
+        #expect(try second.pipeline.sizingA[0].size(o, baskets: 400, context: &recovered).baskets == 200)
+    }
+
+    @Test func simVenueDiscoversPagesBooksAndGaps() throws {
+        let (box, manager) = try loaded(["10-venue.toml": Self.venueManifest])
+        defer { box.remove() }
+        let session = VenueSession(instance: try #require(manager.pipeline.venues.first))
+        let exchange = ScenarioExchange()
+        var markets: [MarketRecord] = []
+        var queue = try session.startDiscovery()
+        var books = 0
+        while !queue.isEmpty {
+            let event = queue.removeFirst()
+            switch event {
+            case .market(let m): markets.append(m)
+            case .request(let r): queue += try session.handle(exchange.perform(r, now: 1))
+            case .book: books += 1
+            default: break
+            }
+        }
+        #expect(markets.count == 24, "three pages of 10, 10 and 4")
+        #expect(markets.first?.tick == 10_000)
+        #expect(markets.first?.feeSchedule == .quadratic)
+        let events = try session.requestBook(marketID: "SIM-1")
+        guard case .request(let r) = try #require(events.first) else { Issue.record("no request"); return }
+        #expect(r.url == "sim://local/markets/SIM-1/book")
+        let snapshot = try session.handle(exchange.perform(r, now: 1))
+        guard case .book(let book) = try #require(snapshot.first) else { Issue.record("no book"); return }
+        #expect(book.kind == .snapshot)
+        #expect(book.yesBids.count == 3)
+        #expect(book.yesBids[0].price > book.yesBids[1].price, "best first after the plugin reverses Kalshi order")
+        // A frame whose sequence skips ahead is a gap, not a delta.
+        let gap = try session.handleFrame(
+            Array("{\"type\":\"delta\",\"market\":\"SIM-1\",\"seq\":99,\"side\":\"yes\",\"price\":\"0.40\",\"size\":\"1\"}".utf8),
+            receivedAt: 2)
+        #expect(gap == [.gap(marketID: "SIM-1", reason: "sequence 99 after \(book.venueSequence)")])
+        #expect(throws: PluginCallError.self) { try session.handleFrame(Array("not json".utf8), receivedAt: 3) }
+    }
+
+    @Test func demoRunsEveryKindOfPlugin() throws {
+        let (box, manager) = try loaded([
+            "10-venue.toml": Self.venueManifest,
+            "20-lane.toml": manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"),
+            "90-dd.toml": manifest(id: "sizing.drawdown", kind: "sizing", library: "libDrawdownStep.so"),
+        ])
+        defer { box.remove() }
+        let runner = DemoRunner(manager: manager, clock: { 1_000 }, output: { _ in })
+        var batches = 0
+        try runner.run(framesPerBatch: 500) {
+            batches += 1
+            return batches > 4
+        }
+        let s = runner.summary
+        #expect(s.markets == 24)
+        #expect(s.updates >= 2_000)
+        #expect(s.gaps > 0, "the scenario skips sequence numbers; each must resync")
+        #expect(s.alarms > 0 && s.alarms == s.opportunities["lane.intra_venue"], "every planted crossed book is flagged")
+        #expect(s.plansA == s.alarms, "the drawdown step keeps everything at zero drawdown")
+        #expect(s.pluginErrors == 0)
+    }
+}
