@@ -157,20 +157,23 @@ public struct Opportunity: Sendable, Hashable {
 
     /// Calls `body` with a C view of this opportunity, valid only during `body`.
     func withCOpportunity<R>(_ body: (UnsafePointer<arb_opportunity>) -> R) -> R {
-        let cLegs = legs.map { leg in
-            arb_leg(
-                struct_size: UInt32(MemoryLayout<arb_leg>.size), member_index: leg.memberIndex,
-                side: leg.side.rawValue, action: leg.action.rawValue, limit_price_micros: leg.limitPrice,
-                ratio_centi: leg.ratio, fee_micros: leg.fee, liquidity: leg.liquidity.rawValue, reserved0: 0)
-        }
         var flags: UInt32 = 0
         if isDataQualityAlarm { flags |= UInt32(ARB_OPP_DATA_QUALITY_ALARM) }
         if isMakerEstimate { flags |= UInt32(ARB_OPP_MAKER_ESTIMATE) }
-        return cLegs.withUnsafeBufferPointer { legBuffer in
-            withArbStr(note) { noteStr in
+        // The C legs live on the stack for the call: no allocation on the hot path.
+        return withUnsafeTemporaryAllocation(of: arb_leg.self, capacity: legs.count) { cLegs in
+            for (i, leg) in legs.enumerated() {
+                cLegs.initializeElement(
+                    at: i,
+                    to: arb_leg(
+                        struct_size: UInt32(MemoryLayout<arb_leg>.size), member_index: leg.memberIndex,
+                        side: leg.side.rawValue, action: leg.action.rawValue, limit_price_micros: leg.limitPrice,
+                        ratio_centi: leg.ratio, fee_micros: leg.fee, liquidity: leg.liquidity.rawValue, reserved0: 0))
+            }
+            return withArbStr(note) { noteStr in
                 var c = arb_opportunity(
                     struct_size: UInt32(MemoryLayout<arb_opportunity>.size), flags: flags,
-                    leg_count: UInt32(legBuffer.count), reserved0: 0, legs: legBuffer.baseAddress,
+                    leg_count: UInt32(legs.count), reserved0: 0, legs: UnsafePointer(cLegs.baseAddress),
                     payout_micros: payout, cost_micros: cost, edge_micros: payout - cost,
                     max_baskets_centi: maxBaskets, resolution_time_ns: resolutionTime, note: noteStr)
                 return withUnsafePointer(to: &c) { body($0) }

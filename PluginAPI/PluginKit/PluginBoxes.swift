@@ -56,10 +56,12 @@ nonisolated(unsafe) let laneVTable: UnsafeRawPointer = {
             group_kinds: { instance in box(instance, as: LaneBox.self).kindsMask },
             evaluate: { instance, group, sink, error in
                 guard let instance, let group, let sink else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
-                let lane = box(instance, as: LaneBox.self).plugin
-                return guarded(error) {
-                    try lane.evaluate(Group(group)) { opportunity in
-                        opportunity.withCOpportunity { sink.pointee.emit(sink.pointee.ctx, $0) } == ARB_OK
+                // Borrow the box without retain/release: the host keeps the instance alive for the call.
+                return Unmanaged<LaneBox>.fromOpaque(instance)._withUnsafeGuaranteedRef { box in
+                    guarded(error) {
+                        try box.plugin.evaluate(Group(group)) { opportunity in
+                            opportunity.withCOpportunity { sink.pointee.emit(sink.pointee.ctx, $0) } == ARB_OK
+                        }
                     }
                 }
             }))

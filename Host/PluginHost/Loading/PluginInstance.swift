@@ -13,6 +13,8 @@ public final class PluginInstance: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     /// The venue id, for venue plugins.
     public let venueID: String?
+    /// Reused by lane calls (engine thread only).
+    let laneScratch: LaneCallScratch
 
     /// Creates an instance, handing over the manifest's `[config]`.
     init(manifest: Manifest, library: LoadedLibrary, runtime: HostRuntime) throws(PluginLoadError) {
@@ -37,9 +39,14 @@ public final class PluginInstance: @unchecked Sendable {
             throw PluginLoadError(.createFailed, manifest: manifest.path, "plugin \(manifest.id) failed to start: \(reason)")
         }
         handle = instance
+        laneScratch = LaneCallScratch(laneID: manifest.id)
+        let vtable = descriptor.pointee.vtable!
+        // Only the table matching the plugin's kind is ever called; the loader checked its size.
+        laneTable = vtable.assumingMemoryBound(to: arb_lane_v1.self)
+        sizingTable = vtable.assumingMemoryBound(to: arb_sizing_step_v1.self)
+        venueTable = vtable.assumingMemoryBound(to: arb_venue_v1.self)
         if library.kind == .venue {
-            let table = descriptor.pointee.vtable.assumingMemoryBound(to: arb_venue_v1.self)
-            venueID = table.pointee.venue_id(instance).map { String(cString: $0) }
+            venueID = venueTable.pointee.venue_id(instance).map { String(cString: $0) }
         } else {
             venueID = nil
         }
@@ -47,15 +54,14 @@ public final class PluginInstance: @unchecked Sendable {
 
     deinit { library.descriptor.pointee.destroy(handle) }
 
-    var laneTable: UnsafePointer<arb_lane_v1> {
-        library.descriptor.pointee.vtable.assumingMemoryBound(to: arb_lane_v1.self)
-    }
-    var sizingTable: UnsafePointer<arb_sizing_step_v1> {
-        library.descriptor.pointee.vtable.assumingMemoryBound(to: arb_sizing_step_v1.self)
-    }
-    var venueTable: UnsafePointer<arb_venue_v1> {
-        library.descriptor.pointee.vtable.assumingMemoryBound(to: arb_venue_v1.self)
-    }
+    /// This instance's `arb_host` table, for embedding a plugin statically beside it (benchmarks).
+    public var hostTable: UnsafeRawPointer { UnsafeRawPointer(context.table) }
+
+    /// The kind-specific function tables, resolved once: reading them through `library` on
+    /// every call retained and released its strings (measurable on the lane hot path).
+    let laneTable: UnsafePointer<arb_lane_v1>
+    let sizingTable: UnsafePointer<arb_sizing_step_v1>
+    let venueTable: UnsafePointer<arb_venue_v1>
 
     func fee(_ query: UnsafePointer<arb_fee_query>, _ out: UnsafeMutablePointer<arb_fee_result>) -> arb_status {
         venueTable.pointee.fee(handle, query, out)

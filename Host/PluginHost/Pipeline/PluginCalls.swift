@@ -67,11 +67,68 @@ public struct FoundOpportunity: Sendable, Hashable {
     }
 }
 
-/// Collects what a lane emits during one call.
-final class OpportunityCollector {
+/// Reusable space for one lane instance's calls: what it emits and its error text.
+///
+/// The mutable state sits behind a pointer rather than in `var` properties: class properties
+/// pay a dynamic exclusivity check (a thread-local lookup) on every access, which cost more
+/// than the plugin call itself on this hot path. Engine thread only, like the calls it serves.
+final class LaneCallScratch {
+    struct State {
+        var found: [FoundOpportunity] = []
+        var message: [UInt8] = []
+    }
+
     let laneID: String
-    var found: [FoundOpportunity] = []
-    init(laneID: String) { self.laneID = laneID }
+    let state: UnsafeMutablePointer<State>
+    let errorSink: UnsafeMutablePointer<arb_text_sink>
+    let opportunitySink: UnsafeMutablePointer<arb_opportunity_sink>
+
+    init(laneID: String) {
+        self.laneID = laneID
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
+        errorSink = .allocate(capacity: 1)
+        opportunitySink = .allocate(capacity: 1)
+        let ctx = Unmanaged.passUnretained(self).toOpaque()
+        errorSink.initialize(
+            to: arb_text_sink(
+                ctx: ctx,
+                write: { ctx, text, len in
+                    guard let ctx, let text, len > 0 else { return }
+                    let scratch = Unmanaged<LaneCallScratch>.fromOpaque(ctx).takeUnretainedValue()
+                    text.withMemoryRebound(to: UInt8.self, capacity: len) {
+                        scratch.state.pointee.message.append(contentsOf: UnsafeBufferPointer(start: $0, count: len))
+                    }
+                }))
+        opportunitySink.initialize(
+            to: arb_opportunity_sink(
+                ctx: ctx,
+                emit: { ctx, opportunity in
+                    guard let ctx, let opportunity else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
+                    let scratch = Unmanaged<LaneCallScratch>.fromOpaque(ctx).takeUnretainedValue()
+                    scratch.state.pointee.found.append(FoundOpportunity(laneID: scratch.laneID, opportunity))
+                    return Int32(ARB_OK)
+                }))
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+        errorSink.deallocate()
+        opportunitySink.deallocate()
+    }
+
+    /// Hands out what the last call found and clears the space for the next one.
+    func take() -> [FoundOpportunity] {
+        guard !state.pointee.found.isEmpty else { return [] }
+        defer { state.pointee.found = [] }
+        return state.pointee.found
+    }
+
+    func takeMessage() -> String {
+        defer { state.pointee.message.removeAll(keepingCapacity: true) }
+        return String(decoding: state.pointee.message, as: UTF8.self)
+    }
 }
 
 extension PluginInstance {
@@ -82,19 +139,14 @@ extension PluginInstance {
 
     /// Runs a lane on a group the caller keeps alive for the call. Engine thread.
     func evaluate(_ group: UnsafePointer<arb_group>) throws(PluginCallError) -> [FoundOpportunity] {
-        let collector = OpportunityCollector(laneID: manifest.id)
-        let message = TextBuffer()
-        var sink = arb_opportunity_sink(
-            ctx: Unmanaged.passUnretained(collector).toOpaque(),
-            emit: { ctx, opportunity in
-                guard let ctx, let opportunity else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
-                let collector = Unmanaged<OpportunityCollector>.fromOpaque(ctx).takeUnretainedValue()
-                collector.found.append(FoundOpportunity(laneID: collector.laneID, opportunity))
-                return Int32(ARB_OK)
-            })
-        let status = message.withSink { error in laneTable.pointee.evaluate(handle, group, &sink, error) }
-        guard status == ARB_OK else { throw PluginCallError(pluginID: manifest.id, status: status, message: message.string) }
-        return collector.found
+        // The scratch space is reused: engine-thread calls never overlap on one instance (ABI contract).
+        let scratch = laneScratch
+        let status = laneTable.pointee.evaluate(handle, group, scratch.opportunitySink, scratch.errorSink)
+        guard status == ARB_OK else {
+            _ = scratch.take()
+            throw PluginCallError(pluginID: manifest.id, status: status, message: scratch.takeMessage())
+        }
+        return scratch.take()
     }
 
     /// One sizing step's outcome for the plan's trace.

@@ -1,6 +1,11 @@
 import CArbPluginAPI
 import PluginKit
 
+/// Calls `body` with an `arb_config` table serving `config`, valid only during `body`.
+public func withConfigTable<R>(_ config: ConfigValue, _ body: (UnsafeRawPointer) -> R) -> R {
+    ConfigBridge(config).withTable { body(UnsafeRawPointer($0)) }
+}
+
 /// Serves a manifest's `[config]` to a plugin's `create()` through the ABI's `arb_config` getters.
 final class ConfigBridge {
     let leaves: [(key: String, value: ConfigValue)]
@@ -96,6 +101,14 @@ func writeText(_ text: String, to sink: UnsafePointer<arb_text_sink>?) {
 final class TextBuffer {
     private(set) var bytes: [UInt8] = []
     var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    func append(_ text: UnsafePointer<CChar>, _ len: Int) {
+        text.withMemoryRebound(to: UInt8.self, capacity: len) {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: len))
+        }
+    }
+
+    func clear() { bytes.removeAll(keepingCapacity: true) }
 
     func withSink<R>(_ body: (UnsafePointer<arb_text_sink>) -> R) -> R {
         var sink = arb_text_sink(
