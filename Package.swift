@@ -39,7 +39,7 @@ let plugins: [PluginSpec] = [
 let package = Package(
     name: "arb",
     products: [
-        .executable(name: "arb", targets: ["arb"]),
+        .executable(name: "arb", targets: ["arb"])
     ]
         + plugins.map { .library(name: $0.name, type: .dynamic, targets: [$0.name]) },
     dependencies: [
@@ -90,7 +90,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginKitTests",
-            dependencies: [.product(name: "PluginKit", package: "PluginAPI"), .product(name: "CArbPluginAPI", package: "PluginAPI")],
+            dependencies: [
+                .product(name: "PluginKit", package: "PluginAPI"),
+                .product(name: "CArbPluginAPI", package: "PluginAPI"),
+            ],
             path: "Tests/PluginKitTests",
             swiftSettings: strictSettings
         ),

@@ -27,7 +27,8 @@ try "id = \"venue.sim\"\nkind = \"venue\"\nlibrary = \"libSimVenue.so\"\n".write
     toFile: root + "/plugins.d/10-venue.toml", atomically: true, encoding: .utf8)
 try "id = \"lane.intra_venue\"\nkind = \"lane\"\nlibrary = \"libIntraVenueLane.so\"\n".write(
     toFile: root + "/plugins.d/20-lane.toml", atomically: true, encoding: .utf8)
-let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    .path
 let manager = PluginManager(
     directory: ManifestDirectory(path: root + "/plugins.d"),
     loader: LibraryLoader(searchPath: [binDirectory], cacheDirectory: root + "/cache"),
@@ -62,7 +63,9 @@ func measure(_ snapshot: GroupSnapshot) throws -> ([Double], [Double]) {
     var staticTimes: [Double] = []
     var sink = 0
     for _ in 0..<100 {
-        sink &+= try dynamicLane.evaluate(snapshot).count &+ StaticEmbedding.evaluate(staticLane, group: snapshot.group).count
+        sink &+=
+            try dynamicLane.evaluate(snapshot).count
+            &+ StaticEmbedding.evaluate(staticLane, group: snapshot.group).count
     }
     for i in 0..<samples {
         // Alternate which goes first, so drift and cache effects fall on both equally.
@@ -91,12 +94,18 @@ func report(_ title: String, _ times: ([Double], [Double])) {
     print("\(title) — \(samples) samples x \(batch) calls:")
     print(line("dlopen", times.0))
     print(line("static", times.1))
-    print(String(format: "  ratio dlopen/static (medians): %.3fx  (goal <= 1.05x)", percentile(times.0, 0.5) / percentile(times.1, 0.5)))
+    print(
+        String(
+            format: "  ratio dlopen/static (medians): %.3fx  (goal <= 1.05x)",
+            percentile(times.0, 0.5) / percentile(times.1, 0.5)))
 }
 
 // The common case: a consistent book, nothing to report (YES 0.54 + NO 0.47 = 1.01).
 let quiet = GroupSnapshot(kind: .single, groupID: "B-2", markets: [MarketRecord(venue: "sim", marketID: "B-2")])
-quiet.setQuote(QuoteRecord(yesAsks: [Level(price: 540_000, size: 100)], noAsks: [Level(price: 470_000, size: 100)]), at: 0)
+quiet.setQuote(
+    QuoteRecord(yesAsks: [Level(price: 540_000, size: 100)], noAsks: [Level(price: 470_000, size: 100)]), at: 0)
 report("lane call, nothing found (the common case)", try measure(quiet))
 if ProcessInfo.processInfo.environment["ARB_BENCH_ONLY_QUIET"] != nil { exit(0) }
-report("lane call, one basket found (depth walk over 2x2 levels, 4 fee calls, result copied to the host)", try measure(group))
+report(
+    "lane call, one basket found (depth walk over 2x2 levels, 4 fee calls, result copied to the host)",
+    try measure(group))

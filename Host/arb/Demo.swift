@@ -30,8 +30,9 @@ struct Demo: ParsableCommand {
             throw ExitCode.failure
         }
         let s = runner.summary
-        print("summary: markets \(s.markets), book updates \(s.updates), gaps resynced \(s.resyncs), "
-            + "opportunities \(s.opportunities.values.reduce(0, +)) (alarms \(s.alarms)), plans A \(s.plansA) B \(s.plansB), "
-            + "rejections \(s.rejectedBy), pipeline switches \(s.switches), plugin errors \(s.pluginErrors)")
+        print(
+            "summary: markets \(s.markets), book updates \(s.updates), gaps resynced \(s.resyncs), "
+                + "opportunities \(s.opportunities.values.reduce(0, +)) (alarms \(s.alarms)), plans A \(s.plansA) B \(s.plansB), "
+                + "rejections \(s.rejectedBy), pipeline switches \(s.switches), plugin errors \(s.pluginErrors)")
     }
 }

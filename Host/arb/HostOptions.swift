@@ -12,8 +12,10 @@ struct HostOptions: ParsableArguments {
 
     func validate() throws {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: pluginsDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("plugins directory \(pluginsDirectory) does not exist — pass --plugins-dir or set ARB_PLUGINS_DIR")
+        guard FileManager.default.fileExists(atPath: pluginsDirectory, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            throw ValidationError(
+                "plugins directory \(pluginsDirectory) does not exist — pass --plugins-dir or set ARB_PLUGINS_DIR")
         }
     }
 

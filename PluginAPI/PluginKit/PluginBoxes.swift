@@ -1,11 +1,11 @@
 import CArbPluginAPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // The C vtables for each plugin kind. Each slot recovers the instance's box from the opaque
@@ -81,7 +81,8 @@ nonisolated(unsafe) let sizingVTable: UnsafeRawPointer = {
                 let step = box(instance, as: SizingBox.self).plugin
                 return guarded(reason) {
                     let current = decision.pointee.baskets_centi
-                    let answer = try step.size(Opportunity(opportunity), baskets: current, context: SizingContext(context))
+                    let answer = try step.size(
+                        Opportunity(opportunity), baskets: current, context: SizingContext(context))
                     switch answer.verdict {
                     case .keep:
                         decision.pointee.verdict = UInt32(ARB_SIZE_KEEP)

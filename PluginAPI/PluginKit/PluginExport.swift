@@ -2,11 +2,11 @@ import CArbPluginAPI
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a plugin's entry function returns: the address of its static descriptor.
@@ -89,20 +89,20 @@ public enum PluginExport {
 /// The toolchain that built this plugin; the host compares it with its own.
 let buildIdentity: String = {
     #if compiler(>=6.4)
-    let swift = "swift-6.4+"
+        let swift = "swift-6.4+"
     #elseif compiler(>=6.3)
-    let swift = "swift-6.3"
+        let swift = "swift-6.3"
     #elseif compiler(>=6.2)
-    let swift = "swift-6.2"
+        let swift = "swift-6.2"
     #else
-    let swift = "swift-6.x"
+        let swift = "swift-6.x"
     #endif
     #if arch(x86_64)
-    return swift + " x86_64"
+        return swift + " x86_64"
     #elseif arch(arm64)
-    return swift + " aarch64"
+        return swift + " aarch64"
     #else
-    return swift
+        return swift
     #endif
 }()
 

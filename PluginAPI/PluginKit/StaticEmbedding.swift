@@ -17,7 +17,9 @@ public enum StaticEmbedding {
     /// Evaluates `group` on `lane`, collecting what it emits.
     public static func evaluate(_ lane: some LanePlugin, group: UnsafeRawPointer) throws -> [Opportunity] {
         var found: [Opportunity] = []
-        try lane.evaluate(Group(group.assumingMemoryBound(to: arb_group.self))) { found.append($0); return true }
+        try lane.evaluate(Group(group.assumingMemoryBound(to: arb_group.self))) {
+            found.append($0); return true
+        }
         return found
     }
 }

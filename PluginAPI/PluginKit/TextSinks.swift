@@ -1,11 +1,11 @@
 import CArbPluginAPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes `text` to a host-provided text sink (which copies it). A nil sink drops it.

@@ -25,7 +25,8 @@ struct CommandLineTests {
     @Test func verifyTheShippedManifests() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let run = try arb(["plugins", "verify", "--plugins-dir", repositoryRoot + "/plugins.d"], state: box.stateDirectory)
+        let run = try arb(
+            ["plugins", "verify", "--plugins-dir", repositoryRoot + "/plugins.d"], state: box.stateDirectory)
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("3 passed, 0 failed"))
         #expect(run.output.contains("ok   lane.intra_venue: running sha256="))
@@ -38,7 +39,9 @@ struct CommandLineTests {
         try box.write("20-bad.toml", manifest(id: "lane.bad", kind: "sizing", library: "libIntraVenueLane.so"))
         let verify = try arb(["plugins", "verify", "--plugins-dir", box.pluginsDirectory], state: box.stateDirectory)
         #expect(verify.status == 1)
-        #expect(verify.output.contains("FAIL lane.bad: error [kind-mismatch]: kind = \"sizing\" but libIntraVenueLane.so is a lane plugin"))
+        #expect(
+            verify.output.contains(
+                "FAIL lane.bad: error [kind-mismatch]: kind = \"sizing\" but libIntraVenueLane.so is a lane plugin"))
         #expect(verify.output.contains("1 passed, 1 failed"))
         let list = try arb(["plugins", "list", "--plugins-dir", box.pluginsDirectory], state: box.stateDirectory)
         #expect(list.status == 0)
@@ -51,14 +54,19 @@ struct CommandLineTests {
         let box = try Sandbox()
         defer { box.remove() }
         try box.write("10-lane.toml", manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"))
-        let disable = try arb(["plugins", "disable", "lane.intra_venue", "--plugins-dir", box.pluginsDirectory], state: box.stateDirectory)
+        let disable = try arb(
+            ["plugins", "disable", "lane.intra_venue", "--plugins-dir", box.pluginsDirectory], state: box.stateDirectory
+        )
         #expect(disable.status == 0)
         let file = box.pluginsDirectory + "/10-lane.toml"
         #expect(try String(contentsOfFile: file, encoding: .utf8).contains("enabled = false"))
-        let rollback = try arb(["plugins", "rollback", "lane.intra_venue", "--plugins-dir", box.pluginsDirectory], state: box.stateDirectory)
+        let rollback = try arb(
+            ["plugins", "rollback", "lane.intra_venue", "--plugins-dir", box.pluginsDirectory],
+            state: box.stateDirectory)
         #expect(rollback.status == 0)
         #expect(!(try String(contentsOfFile: file, encoding: .utf8).contains("enabled = false")))
-        let unknown = try arb(["plugins", "enable", "lane.nope", "--plugins-dir", box.pluginsDirectory], state: box.stateDirectory)
+        let unknown = try arb(
+            ["plugins", "enable", "lane.nope", "--plugins-dir", box.pluginsDirectory], state: box.stateDirectory)
         #expect(unknown.status != 0)
         #expect(unknown.output.contains("no manifest in"))
     }

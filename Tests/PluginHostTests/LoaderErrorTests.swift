@@ -15,7 +15,9 @@ struct LoaderErrorTests {
         try box.write(name, text)
         let manager = box.makeManager()
         let report = manager.reload()
-        #expect(manager.pipeline.lanes.map(\.manifest.id) == ["lane.intra_venue"], "a bad plugin must not take the others down")
+        #expect(
+            manager.pipeline.lanes.map(\.manifest.id) == ["lane.intra_venue"],
+            "a bad plugin must not take the others down")
         #expect(report.errors.count == 1)
         return try #require(report.errors.first)
     }
@@ -25,7 +27,10 @@ struct LoaderErrorTests {
             try compileC(fixturePluginSource, output: box.root + "/libbad.so", defines: ["NO_ENTRY"])
         }
         #expect(e.code == .missingEntry)
-        #expect(e.detail.hasSuffix("libbad.so exports no arb_plugin_entry_v1 — not an arb plugin; export it with @c(arb_plugin_entry_v1) (Swift) or ARB_EXPORT (C)"))
+        #expect(
+            e.detail.hasSuffix(
+                "libbad.so exports no arb_plugin_entry_v1 — not an arb plugin; export it with @c(arb_plugin_entry_v1) (Swift) or ARB_EXPORT (C)"
+            ))
     }
 
     @Test func wrongABIMajor() throws {
@@ -33,13 +38,19 @@ struct LoaderErrorTests {
             try compileC(fixturePluginSource, output: box.root + "/libbad.so", defines: ["ABI_MAJOR_OVERRIDE=2"])
         }
         #expect(e.code == .abiMismatch)
-        #expect(e.detail == "libbad.so was built for ABI 2.0, this host speaks 1.0 — rebuild the plugin against arb_plugin.h 1.x")
+        #expect(
+            e.detail
+                == "libbad.so was built for ABI 2.0, this host speaks 1.0 — rebuild the plugin against arb_plugin.h 1.x"
+        )
     }
 
     @Test func wrongKind() throws {
         let e = try error(for: "20-bad.toml", manifest(id: "lane.bad", kind: "lane", library: "libDrawdownStep.so"))
         #expect(e.code == .kindMismatch)
-        #expect(e.detail == "kind = \"lane\" but libDrawdownStep.so is a sizing plugin — set kind = \"sizing\" or point `library` at a lane")
+        #expect(
+            e.detail
+                == "kind = \"lane\" but libDrawdownStep.so is a sizing plugin — set kind = \"sizing\" or point `library` at a lane"
+        )
     }
 
     @Test func shaMismatch() throws {
@@ -49,7 +60,10 @@ struct LoaderErrorTests {
             manifest(id: "lane.pinned", kind: "lane", library: "libIntraVenueLane.so", extra: "sha256 = \"\(zeros)\""))
         #expect(e.code == .shaMismatch)
         let actual = try LibraryLoader.sha256(ofFileAt: buildDirectory + "/libIntraVenueLane.so")
-        #expect(e.detail.hasSuffix("libIntraVenueLane.so is \(actual), the manifest pins \(zeros) — rebuild the pinned version or update `sha256`"))
+        #expect(
+            e.detail.hasSuffix(
+                "libIntraVenueLane.so is \(actual), the manifest pins \(zeros) — rebuild the pinned version or update `sha256`"
+            ))
     }
 
     @Test func configRejectedShowsThePluginsOwnReason() throws {
@@ -57,7 +71,10 @@ struct LoaderErrorTests {
             for: "20-bad.toml",
             manifest(id: "lane.typo", kind: "lane", library: "libIntraVenueLane.so", config: "min_egde = \"0.01\""))
         #expect(e.code == .configRejected)
-        #expect(e.detail == "plugin lane.typo rejected its [config]: unknown key min_egde (known: alarm_only, far_term_days, far_term_factor, max_baskets, max_plausible_gap, min_edge, near_term_days, near_term_factor) — fix the [config] table")
+        #expect(
+            e.detail
+                == "plugin lane.typo rejected its [config]: unknown key min_egde (known: alarm_only, far_term_days, far_term_factor, max_baskets, max_plausible_gap, min_edge, near_term_days, near_term_factor) — fix the [config] table"
+        )
     }
 
     @Test func malformedTOML() throws {
@@ -81,7 +98,8 @@ struct LoaderErrorTests {
     }
 
     @Test func duplicateID() throws {
-        let e = try error(for: "20-dup.toml", manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"))
+        let e = try error(
+            for: "20-dup.toml", manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"))
         #expect(e.code == .duplicateID)
         #expect(e.detail.hasPrefix("id \"lane.intra_venue\" is already used by "))
         #expect(e.description.contains("20-dup.toml: "))
@@ -90,7 +108,8 @@ struct LoaderErrorTests {
     @Test func missingRequiredKeyAndUnknownTopLevelKey() throws {
         let missing = try error(for: "20-bad.toml", "id = \"x\"\nkind = \"lane\"\n")
         #expect(missing.detail == "missing required key `library` — add library = \"…\"")
-        let unknown = try error(for: "20-bad.toml", manifest(id: "x", kind: "lane", library: "l.so", extra: "min_edge = 1"))
+        let unknown = try error(
+            for: "20-bad.toml", manifest(id: "x", kind: "lane", library: "l.so", extra: "min_edge = 1"))
         #expect(unknown.detail == "unknown key min_edge — plugin settings go under [config]")
     }
 }

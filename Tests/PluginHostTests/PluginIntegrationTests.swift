@@ -21,7 +21,8 @@ struct PluginIntegrationTests {
 
     /// YES ask 0.45 x 10 and NO ask 0.50 x 4: a 5-cent gap before fees on a consistent-looking book.
     func plantedGroup() -> GroupSnapshot {
-        let group = GroupSnapshot(kind: .single, groupID: "SIM-1", markets: [MarketRecord(venue: "sim", marketID: "SIM-1")])
+        let group = GroupSnapshot(
+            kind: .single, groupID: "SIM-1", markets: [MarketRecord(venue: "sim", marketID: "SIM-1")])
         group.setQuote(
             QuoteRecord(
                 yesAsks: [Level(price: 450_000, size: 1_000), Level(price: 480_000, size: 5_000)],
@@ -50,7 +51,9 @@ struct PluginIntegrationTests {
     }
 
     @Test func laneNeedsTheVenuePluginForFees() throws {
-        let (box, manager) = try loaded(["20-lane.toml": manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so")])
+        let (box, manager) = try loaded([
+            "20-lane.toml": manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so")
+        ])
         defer { box.remove() }
         let lane = try #require(manager.pipeline.lanes.first)
         #expect(throws: PluginCallError.self) { try lane.evaluate(plantedGroup()) }
@@ -62,8 +65,10 @@ struct PluginIntegrationTests {
             "20-lane.toml": manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"),
         ])
         defer { box.remove() }
-        let group = GroupSnapshot(kind: .single, groupID: "SIM-2", markets: [MarketRecord(venue: "sim", marketID: "SIM-2")])
-        group.setQuote(QuoteRecord(yesAsks: [Level(price: 540_000, size: 100)], noAsks: [Level(price: 470_000, size: 100)]), at: 0)
+        let group = GroupSnapshot(
+            kind: .single, groupID: "SIM-2", markets: [MarketRecord(venue: "sim", marketID: "SIM-2")])
+        group.setQuote(
+            QuoteRecord(yesAsks: [Level(price: 540_000, size: 100)], noAsks: [Level(price: 470_000, size: 100)]), at: 0)
         #expect(try manager.pipeline.lanes[0].evaluate(group).isEmpty)
     }
 
@@ -160,7 +165,9 @@ struct PluginIntegrationTests {
         #expect(book.yesBids[0].price > book.yesBids[1].price, "best first after the plugin reverses Kalshi order")
         // A frame whose sequence skips ahead is a gap, not a delta.
         let gap = try session.handleFrame(
-            Array("{\"type\":\"delta\",\"market\":\"SIM-1\",\"seq\":99,\"side\":\"yes\",\"price\":\"0.40\",\"size\":\"1\"}".utf8),
+            Array(
+                "{\"type\":\"delta\",\"market\":\"SIM-1\",\"seq\":99,\"side\":\"yes\",\"price\":\"0.40\",\"size\":\"1\"}"
+                    .utf8),
             receivedAt: 2)
         #expect(gap == [.gap(marketID: "SIM-1", reason: "sequence 99 after \(book.venueSequence)")])
         #expect(throws: PluginCallError.self) { try session.handleFrame(Array("not json".utf8), receivedAt: 3) }
@@ -183,7 +190,8 @@ struct PluginIntegrationTests {
         #expect(s.markets == 24)
         #expect(s.updates >= 2_000)
         #expect(s.gaps > 0, "the scenario skips sequence numbers; each must resync")
-        #expect(s.alarms > 0 && s.alarms == s.opportunities["lane.intra_venue"], "every planted crossed book is flagged")
+        #expect(
+            s.alarms > 0 && s.alarms == s.opportunities["lane.intra_venue"], "every planted crossed book is flagged")
         #expect(s.plansA == s.alarms, "the drawdown step keeps everything at zero drawdown")
         #expect(s.pluginErrors == 0)
     }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PluginHost
 import Testing
+
+@testable import PluginHost
 
 /// Edits to plugins.d/ while the host runs: the switch is observed between cycles, a broken new
 /// version leaves the old one running, a rebuilt library at the same path is picked up, and one
@@ -13,7 +14,9 @@ struct RuntimeSwapTests {
         let box = try Sandbox()
         defer { box.remove() }
         try box.write("10-venue.toml", PluginIntegrationTests.venueManifest)
-        try box.write("20-lane.toml", manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so", extra: "order = 20"))
+        try box.write(
+            "20-lane.toml",
+            manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so", extra: "order = 20"))
         try box.write("30-dd.toml", manifest(id: "sizing.drawdown", kind: "sizing", library: "libDrawdownStep.so"))
         let manager = box.makeManager()
         manager.reload()
@@ -42,7 +45,8 @@ struct RuntimeSwapTests {
         let old = try #require(manager.pipeline.lanes.first)
         try box.write(
             "20-lane.toml",
-            manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so", config: "min_edge = \"0.02\""))
+            manifest(
+                id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so", config: "min_edge = \"0.02\""))
         let report = try #require(manager.reloadIfChanged())
         #expect(report.loaded == ["lane.intra_venue"])
         let new = try #require(manager.pipeline.lanes.first)
@@ -64,7 +68,9 @@ struct RuntimeSwapTests {
         let report = try #require(manager.reloadIfChanged())
         #expect(report.errors.map(\.code) == [.missingLibrary])
         #expect(manager.pipeline.lanes.first === running)
-        #expect(manager.statuses.first?.stateDescription.hasPrefix("previous version running; new one failed [missing-library]") == true)
+        #expect(
+            manager.statuses.first?.stateDescription.hasPrefix(
+                "previous version running; new one failed [missing-library]") == true)
         // A manifest that stops parsing also keeps its module running.
         try box.write("20-lane.toml", "id = \"lane.fixture\"\nkind = ")
         #expect(try #require(manager.reloadIfChanged()).errors.map(\.code) == [.malformedManifest])
@@ -107,8 +113,10 @@ struct RuntimeSwapTests {
         let box = try Sandbox()
         defer { box.remove() }
         try box.write("10-venue.toml", PluginIntegrationTests.venueManifest)
-        let v1 = manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so", config: "min_edge = \"0.005\"")
-        let v2 = manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so", config: "min_edge = \"0.05\"")
+        let v1 = manifest(
+            id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so", config: "min_edge = \"0.005\"")
+        let v2 = manifest(
+            id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so", config: "min_edge = \"0.05\"")
         try box.write("20-lane.toml", v1)
         let manager = box.makeManager()
         manager.reload()
@@ -126,9 +134,13 @@ struct RuntimeSwapTests {
     }
 
     @Test func enableDisableKeepsTheRestOfTheFile() {
-        let text = "# my lane\nid = \"x\"\nkind = \"lane\"\nlibrary = \"l.so\"\nenabled = true # on\n\n[config]\nenabled = 1\n"
+        let text =
+            "# my lane\nid = \"x\"\nkind = \"lane\"\nlibrary = \"l.so\"\nenabled = true # on\n\n[config]\nenabled = 1\n"
         let off = ManifestDirectory.settingEnabled(false, in: text)
-        #expect(off == "# my lane\nid = \"x\"\nkind = \"lane\"\nlibrary = \"l.so\"\nenabled = false\n\n[config]\nenabled = 1\n")
+        #expect(
+            off
+                == "# my lane\nid = \"x\"\nkind = \"lane\"\nlibrary = \"l.so\"\nenabled = false\n\n[config]\nenabled = 1\n"
+        )
         let inserted = ManifestDirectory.settingEnabled(true, in: "id = \"x\"\n[config]\n")
         #expect(inserted == "id = \"x\"\nenabled = true\n[config]\n")
     }

@@ -43,7 +43,8 @@ struct Sandbox {
 func compileC(_ source: String, output: String, defines: [String] = []) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["cc", "-shared", "-fPIC", "-O1", "-I", repositoryRoot + "/PluginAPI/CArbPluginAPI/include"]
+    process.arguments =
+        ["cc", "-shared", "-fPIC", "-O1", "-I", repositoryRoot + "/PluginAPI/CArbPluginAPI/include"]
         + defines.map { "-D" + $0 } + ["-o", output, source]
     try process.run()
     process.waitUntilExit()

@@ -62,9 +62,12 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_plugin_descriptor>.offset(of: \.build_id) == 48, "arb_plugin_descriptor.build_id")
         #expect(MemoryLayout<arb_plugin_descriptor>.offset(of: \.create) == 56, "arb_plugin_descriptor.create")
         #expect(MemoryLayout<arb_plugin_descriptor>.offset(of: \.destroy) == 64, "arb_plugin_descriptor.destroy")
-        #expect(MemoryLayout<arb_plugin_descriptor>.offset(of: \.get_extension) == 72, "arb_plugin_descriptor.get_extension")
+        #expect(
+            MemoryLayout<arb_plugin_descriptor>.offset(of: \.get_extension) == 72, "arb_plugin_descriptor.get_extension"
+        )
         #expect(MemoryLayout<arb_plugin_descriptor>.offset(of: \.vtable) == 80, "arb_plugin_descriptor.vtable")
-        #expect(MemoryLayout<arb_plugin_descriptor>.offset(of: \.plugin_data) == 88, "arb_plugin_descriptor.plugin_data")
+        #expect(
+            MemoryLayout<arb_plugin_descriptor>.offset(of: \.plugin_data) == 88, "arb_plugin_descriptor.plugin_data")
         #expect(MemoryLayout<arb_config>.offset(of: \.struct_size) == 0, "arb_config.struct_size")
         #expect(MemoryLayout<arb_config>.offset(of: \.ctx) == 8, "arb_config.ctx")
         #expect(MemoryLayout<arb_config>.offset(of: \.key_count) == 16, "arb_config.key_count")
@@ -168,8 +171,10 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_opportunity>.offset(of: \.payout_micros) == 24, "arb_opportunity.payout_micros")
         #expect(MemoryLayout<arb_opportunity>.offset(of: \.cost_micros) == 32, "arb_opportunity.cost_micros")
         #expect(MemoryLayout<arb_opportunity>.offset(of: \.edge_micros) == 40, "arb_opportunity.edge_micros")
-        #expect(MemoryLayout<arb_opportunity>.offset(of: \.max_baskets_centi) == 48, "arb_opportunity.max_baskets_centi")
-        #expect(MemoryLayout<arb_opportunity>.offset(of: \.resolution_time_ns) == 56, "arb_opportunity.resolution_time_ns")
+        #expect(
+            MemoryLayout<arb_opportunity>.offset(of: \.max_baskets_centi) == 48, "arb_opportunity.max_baskets_centi")
+        #expect(
+            MemoryLayout<arb_opportunity>.offset(of: \.resolution_time_ns) == 56, "arb_opportunity.resolution_time_ns")
         #expect(MemoryLayout<arb_opportunity>.offset(of: \.note) == 64, "arb_opportunity.note")
         #expect(MemoryLayout<arb_opportunity_sink>.offset(of: \.ctx) == 0, "arb_opportunity_sink.ctx")
         #expect(MemoryLayout<arb_opportunity_sink>.offset(of: \.emit) == 8, "arb_opportunity_sink.emit")
@@ -185,7 +190,8 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_lane_stats>.offset(of: \.losses) == 40, "arb_lane_stats.losses")
         #expect(MemoryLayout<arb_lane_stats>.offset(of: \.mean_return_ppm) == 48, "arb_lane_stats.mean_return_ppm")
         #expect(MemoryLayout<arb_lane_stats>.offset(of: \.stdev_return_ppm) == 56, "arb_lane_stats.stdev_return_ppm")
-        #expect(MemoryLayout<arb_lane_stats>.offset(of: \.realized_pnl_micros) == 64, "arb_lane_stats.realized_pnl_micros")
+        #expect(
+            MemoryLayout<arb_lane_stats>.offset(of: \.realized_pnl_micros) == 64, "arb_lane_stats.realized_pnl_micros")
         #expect(MemoryLayout<arb_exposure>.offset(of: \.key) == 0, "arb_exposure.key")
         #expect(MemoryLayout<arb_exposure>.offset(of: \.open_micros) == 16, "arb_exposure.open_micros")
         #expect(MemoryLayout<arb_sizing_context>.offset(of: \.struct_size) == 0, "arb_sizing_context.struct_size")
@@ -193,15 +199,31 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_sizing_context>.offset(of: \.now_ns) == 8, "arb_sizing_context.now_ns")
         #expect(MemoryLayout<arb_sizing_context>.offset(of: \.equity_micros) == 16, "arb_sizing_context.equity_micros")
         #expect(MemoryLayout<arb_sizing_context>.offset(of: \.cash_micros) == 24, "arb_sizing_context.cash_micros")
-        #expect(MemoryLayout<arb_sizing_context>.offset(of: \.high_water_micros) == 32, "arb_sizing_context.high_water_micros")
-        #expect(MemoryLayout<arb_sizing_context>.offset(of: \.day_start_equity_micros) == 40, "arb_sizing_context.day_start_equity_micros")
-        #expect(MemoryLayout<arb_sizing_context>.offset(of: \.venue_exposure) == 48, "arb_sizing_context.venue_exposure")
-        #expect(MemoryLayout<arb_sizing_context>.offset(of: \.venue_exposure_count) == 56, "arb_sizing_context.venue_exposure_count")
-        #expect(MemoryLayout<arb_sizing_context>.offset(of: \.category_exposure_count) == 60, "arb_sizing_context.category_exposure_count")
-        #expect(MemoryLayout<arb_sizing_context>.offset(of: \.category_exposure) == 64, "arb_sizing_context.category_exposure")
-        #expect(MemoryLayout<arb_sizing_context>.offset(of: \.market_exposure) == 72, "arb_sizing_context.market_exposure")
-        #expect(MemoryLayout<arb_sizing_context>.offset(of: \.market_exposure_count) == 80, "arb_sizing_context.market_exposure_count")
-        #expect(MemoryLayout<arb_sizing_context>.offset(of: \.lane_stats_count) == 84, "arb_sizing_context.lane_stats_count")
+        #expect(
+            MemoryLayout<arb_sizing_context>.offset(of: \.high_water_micros) == 32,
+            "arb_sizing_context.high_water_micros")
+        #expect(
+            MemoryLayout<arb_sizing_context>.offset(of: \.day_start_equity_micros) == 40,
+            "arb_sizing_context.day_start_equity_micros")
+        #expect(
+            MemoryLayout<arb_sizing_context>.offset(of: \.venue_exposure) == 48, "arb_sizing_context.venue_exposure")
+        #expect(
+            MemoryLayout<arb_sizing_context>.offset(of: \.venue_exposure_count) == 56,
+            "arb_sizing_context.venue_exposure_count")
+        #expect(
+            MemoryLayout<arb_sizing_context>.offset(of: \.category_exposure_count) == 60,
+            "arb_sizing_context.category_exposure_count")
+        #expect(
+            MemoryLayout<arb_sizing_context>.offset(of: \.category_exposure) == 64,
+            "arb_sizing_context.category_exposure")
+        #expect(
+            MemoryLayout<arb_sizing_context>.offset(of: \.market_exposure) == 72, "arb_sizing_context.market_exposure")
+        #expect(
+            MemoryLayout<arb_sizing_context>.offset(of: \.market_exposure_count) == 80,
+            "arb_sizing_context.market_exposure_count")
+        #expect(
+            MemoryLayout<arb_sizing_context>.offset(of: \.lane_stats_count) == 84, "arb_sizing_context.lane_stats_count"
+        )
         #expect(MemoryLayout<arb_sizing_context>.offset(of: \.lane_stats) == 88, "arb_sizing_context.lane_stats")
         #expect(MemoryLayout<arb_sizing_context>.offset(of: \.lane_id) == 96, "arb_sizing_context.lane_id")
         #expect(MemoryLayout<arb_sizing_context>.offset(of: \.seed) == 112, "arb_sizing_context.seed")
@@ -238,7 +260,8 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_http_response>.offset(of: \.reserved0) == 20, "arb_http_response.reserved0")
         #expect(MemoryLayout<arb_http_response>.offset(of: \.body) == 24, "arb_http_response.body")
         #expect(MemoryLayout<arb_http_response>.offset(of: \.body_len) == 32, "arb_http_response.body_len")
-        #expect(MemoryLayout<arb_http_response>.offset(of: \.receive_time_ns) == 40, "arb_http_response.receive_time_ns")
+        #expect(
+            MemoryLayout<arb_http_response>.offset(of: \.receive_time_ns) == 40, "arb_http_response.receive_time_ns")
         #expect(MemoryLayout<arb_http_response>.offset(of: \.tag) == 48, "arb_http_response.tag")
         #expect(MemoryLayout<arb_book_update>.offset(of: \.struct_size) == 0, "arb_book_update.struct_size")
         #expect(MemoryLayout<arb_book_update>.offset(of: \.kind) == 4, "arb_book_update.kind")
@@ -261,7 +284,9 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_order_intent>.offset(of: \.time_in_force) == 12, "arb_order_intent.time_in_force")
         #expect(MemoryLayout<arb_order_intent>.offset(of: \.market_id) == 16, "arb_order_intent.market_id")
         #expect(MemoryLayout<arb_order_intent>.offset(of: \.client_order_id) == 32, "arb_order_intent.client_order_id")
-        #expect(MemoryLayout<arb_order_intent>.offset(of: \.limit_price_micros) == 48, "arb_order_intent.limit_price_micros")
+        #expect(
+            MemoryLayout<arb_order_intent>.offset(of: \.limit_price_micros) == 48, "arb_order_intent.limit_price_micros"
+        )
         #expect(MemoryLayout<arb_order_intent>.offset(of: \.quantity_centi) == 56, "arb_order_intent.quantity_centi")
         #expect(MemoryLayout<arb_order_intent>.offset(of: \.expires_ns) == 64, "arb_order_intent.expires_ns")
         #expect(MemoryLayout<arb_order_report>.offset(of: \.struct_size) == 0, "arb_order_report.struct_size")
@@ -271,7 +296,9 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_order_report>.offset(of: \.venue_order_id) == 40, "arb_order_report.venue_order_id")
         #expect(MemoryLayout<arb_order_report>.offset(of: \.filled_centi) == 56, "arb_order_report.filled_centi")
         #expect(MemoryLayout<arb_order_report>.offset(of: \.remaining_centi) == 64, "arb_order_report.remaining_centi")
-        #expect(MemoryLayout<arb_order_report>.offset(of: \.average_price_micros) == 72, "arb_order_report.average_price_micros")
+        #expect(
+            MemoryLayout<arb_order_report>.offset(of: \.average_price_micros) == 72,
+            "arb_order_report.average_price_micros")
         #expect(MemoryLayout<arb_order_report>.offset(of: \.fees_micros) == 80, "arb_order_report.fees_micros")
         #expect(MemoryLayout<arb_order_report>.offset(of: \.venue_time_ns) == 88, "arb_order_report.venue_time_ns")
         #expect(MemoryLayout<arb_order_report>.offset(of: \.reason) == 96, "arb_order_report.reason")
@@ -289,7 +316,8 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_balance>.offset(of: \.struct_size) == 0, "arb_balance.struct_size")
         #expect(MemoryLayout<arb_balance>.offset(of: \.reserved0) == 4, "arb_balance.reserved0")
         #expect(MemoryLayout<arb_balance>.offset(of: \.cash_micros) == 8, "arb_balance.cash_micros")
-        #expect(MemoryLayout<arb_balance>.offset(of: \.portfolio_value_micros) == 16, "arb_balance.portfolio_value_micros")
+        #expect(
+            MemoryLayout<arb_balance>.offset(of: \.portfolio_value_micros) == 16, "arb_balance.portfolio_value_micros")
         #expect(MemoryLayout<arb_venue_sink>.offset(of: \.struct_size) == 0, "arb_venue_sink.struct_size")
         #expect(MemoryLayout<arb_venue_sink>.offset(of: \.reserved0) == 4, "arb_venue_sink.reserved0")
         #expect(MemoryLayout<arb_venue_sink>.offset(of: \.ctx) == 8, "arb_venue_sink.ctx")
@@ -306,7 +334,9 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_venue_rules>.offset(of: \.struct_size) == 0, "arb_venue_rules.struct_size")
         #expect(MemoryLayout<arb_venue_rules>.offset(of: \.flags) == 4, "arb_venue_rules.flags")
         #expect(MemoryLayout<arb_venue_rules>.offset(of: \.min_order_centi) == 8, "arb_venue_rules.min_order_centi")
-        #expect(MemoryLayout<arb_venue_rules>.offset(of: \.quantity_step_centi) == 16, "arb_venue_rules.quantity_step_centi")
+        #expect(
+            MemoryLayout<arb_venue_rules>.offset(of: \.quantity_step_centi) == 16, "arb_venue_rules.quantity_step_centi"
+        )
         #expect(MemoryLayout<arb_venue_rules>.offset(of: \.max_open_orders) == 24, "arb_venue_rules.max_open_orders")
         #expect(MemoryLayout<arb_venue_v1>.offset(of: \.struct_size) == 0, "arb_venue_v1.struct_size")
         #expect(MemoryLayout<arb_venue_v1>.offset(of: \.reserved0) == 4, "arb_venue_v1.reserved0")

@@ -46,7 +46,9 @@ public final class DemoRunner {
     public func run(framesPerBatch: Int = 200, shouldStop: () -> Bool) throws {
         let pipeline = manager.pipeline
         guard let venue = pipeline.venues.first else {
-            throw PluginCallError(pluginID: "demo", status: Int32(ARB_ERR_NOT_FOUND), message: "no venue plugin is enabled in \(manager.directory.path)")
+            throw PluginCallError(
+                pluginID: "demo", status: Int32(ARB_ERR_NOT_FOUND),
+                message: "no venue plugin is enabled in \(manager.directory.path)")
         }
         let session = VenueSession(instance: venue)
         output("venue \(session.venueID): discovering markets")
@@ -63,7 +65,9 @@ public final class DemoRunner {
             }
             if let report = manager.reloadIfChanged() {
                 summary.switches += report.switched ? 1 : 0
-                output("plugins.d changed: generation \(report.generation), loaded \(report.loaded), unloaded \(report.unloaded)")
+                output(
+                    "plugins.d changed: generation \(report.generation), loaded \(report.loaded), unloaded \(report.unloaded)"
+                )
                 report.errors.forEach { output("  error: \($0)") }
             }
             let now = clock()
@@ -77,9 +81,11 @@ public final class DemoRunner {
     }
 
     public func progressLine(rate: Double) -> String {
-        let byLane = summary.opportunities.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let byLane = summary.opportunities.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+            separator: " ")
         return String(
-            format: "markets %d  updates %d (%.0f/s)  gaps %d  opportunities [%@]  alarms %d  plans A %d B %d  pipeline gen %d",
+            format:
+                "markets %d  updates %d (%.0f/s)  gaps %d  opportunities [%@]  alarms %d  plans A %d B %d  pipeline gen %d",
             summary.markets, summary.updates, rate, summary.gaps, byLane, summary.alarms, summary.plansA,
             summary.plansB, manager.pipeline.generation)
     }
@@ -135,7 +141,8 @@ public final class DemoRunner {
     }
 
     /// True when the chain leaves a positive size.
-    private func runChain(_ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot) -> Bool {
+    private func runChain(_ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot) -> Bool
+    {
         var baskets = opportunity.maxBaskets
         var context = arb_sizing_context()
         context.struct_size = UInt32(MemoryLayout<arb_sizing_context>.size)
@@ -144,7 +151,8 @@ public final class DemoRunner {
         context.cash_micros = equity
         context.high_water_micros = equity
         context.day_start_equity_micros = equity
-        context.seed = UInt64(bitPattern: opportunity.edge) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: opportunity.maxBaskets)
+        context.seed =
+            UInt64(bitPattern: opportunity.edge) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: opportunity.maxBaskets)
         context.group = UnsafePointer(snapshot.group)
         for step in steps {
             guard let outcome = try? step.size(opportunity, baskets: baskets, context: &context) else {

@@ -49,7 +49,8 @@ public final class ScenarioExchange {
 
     /// Answers a request the venue plugin built.
     public func perform(_ request: HTTPRequest, now: Nanoseconds) -> HTTPResponse {
-        let path = request.url.split(separator: "/", omittingEmptySubsequences: true).dropFirst(2).joined(separator: "/")
+        let path = request.url.split(separator: "/", omittingEmptySubsequences: true).dropFirst(2).joined(
+            separator: "/")
         if path.hasPrefix("markets/"), path.hasSuffix("/book") {
             let id = String(path.dropFirst("markets/".count).dropLast("/book".count))
             guard let m = markets.first(where: { $0.id == id }) else {
@@ -59,7 +60,8 @@ public final class ScenarioExchange {
                 bids.sorted { $0.key < $1.key }.map { "[\"\(dollars($0.key))\",\"\(contracts($0.value))\"]" }
                     .joined(separator: ",")
             }
-            let body = "{\"market\":\"\(m.id)\",\"seq\":\(m.sequence),\"yes_bids\":[\(side(m.yesBids))],\"no_bids\":[\(side(m.noBids))]}"
+            let body =
+                "{\"market\":\"\(m.id)\",\"seq\":\(m.sequence),\"yes_bids\":[\(side(m.yesBids))],\"no_bids\":[\(side(m.noBids))]}"
             return HTTPResponse(status: 200, body: Array(body.utf8), receiveTime: now, tag: request.tag)
         }
         if path.hasPrefix("markets") {
@@ -111,9 +113,14 @@ public final class ScenarioExchange {
     }
 
     private func delta(_ i: Int, side: String, price: MicroDollars, size: CentiContracts) -> String {
-        if side == "yes" { markets[i].yesBids[price] = size > 0 ? size : nil } else { markets[i].noBids[price] = size > 0 ? size : nil }
+        if side == "yes" {
+            markets[i].yesBids[price] = size > 0 ? size : nil
+        } else {
+            markets[i].noBids[price] = size > 0 ? size : nil
+        }
         markets[i].sequence += 1
-        return "{\"type\":\"delta\",\"market\":\"\(markets[i].id)\",\"seq\":\(markets[i].sequence),\"side\":\"\(side)\",\"price\":\"\(dollars(price))\",\"size\":\"\(contracts(size))\"}"
+        return
+            "{\"type\":\"delta\",\"market\":\"\(markets[i].id)\",\"seq\":\(markets[i].sequence),\"side\":\"\(side)\",\"price\":\"\(dollars(price))\",\"size\":\"\(contracts(size))\"}"
     }
 
     private static func requote(_ m: inout MarketState, rng: inout SplitMix64) {

@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A library opened with dlopen, never closed: the Swift runtime keeps pointers into every
@@ -56,7 +56,8 @@ public struct LibraryLoader: Sendable {
         }
         throw PluginLoadError(
             .missingLibrary, manifest: manifest.path,
-            "library \(library) not found (looked in \(candidates.joined(separator: ", "))) — build it with `make build` or fix `library`")
+            "library \(library) not found (looked in \(candidates.joined(separator: ", "))) — build it with `make build` or fix `library`"
+        )
     }
 
     /// The SHA-256 of a file, lowercase hex.
@@ -72,13 +73,15 @@ public struct LibraryLoader: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw PluginLoadError(.missingLibrary, manifest: manifest.path, "cannot read \(path): \(error.localizedDescription)")
+            throw PluginLoadError(
+                .missingLibrary, manifest: manifest.path, "cannot read \(path): \(error.localizedDescription)")
         }
         let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         if let pinned = manifest.sha256, pinned != sha {
             throw PluginLoadError(
                 .shaMismatch, manifest: manifest.path,
-                "sha256 of \(path) is \(sha), the manifest pins \(pinned) — rebuild the pinned version or update `sha256`")
+                "sha256 of \(path) is \(sha), the manifest pins \(pinned) — rebuild the pinned version or update `sha256`"
+            )
         }
         let copy = try contentAddressedCopy(of: data, sha: sha, name: (path as NSString).lastPathComponent, manifest)
 
@@ -92,7 +95,8 @@ public struct LibraryLoader: Sendable {
         guard let symbol = dlsym(handle, ARB_PLUGIN_ENTRY_SYMBOL) else {
             throw PluginLoadError(
                 .missingEntry, manifest: manifest.path,
-                "\(path) exports no \(ARB_PLUGIN_ENTRY_SYMBOL) — not an arb plugin; export it with @c(arb_plugin_entry_v1) (Swift) or ARB_EXPORT (C)")
+                "\(path) exports no \(ARB_PLUGIN_ENTRY_SYMBOL) — not an arb plugin; export it with @c(arb_plugin_entry_v1) (Swift) or ARB_EXPORT (C)"
+            )
         }
         let entry = unsafeBitCast(symbol, to: arb_plugin_entry_fn.self)
         guard let descriptor = entry() else {
@@ -112,12 +116,14 @@ public struct LibraryLoader: Sendable {
         guard major == HostVersion.abiMajor else {
             throw PluginLoadError(
                 .abiMismatch, manifest: manifest.path,
-                "\(name) was built for ABI \(major).\(minor), this host speaks \(HostVersion.abiMajor).\(HostVersion.abiMinor) — rebuild the plugin against arb_plugin.h \(HostVersion.abiMajor).x")
+                "\(name) was built for ABI \(major).\(minor), this host speaks \(HostVersion.abiMajor).\(HostVersion.abiMinor) — rebuild the plugin against arb_plugin.h \(HostVersion.abiMajor).x"
+            )
         }
         guard minor <= HostVersion.abiMinor else {
             throw PluginLoadError(
                 .abiMismatch, manifest: manifest.path,
-                "\(name) needs ABI \(major).\(minor), this host speaks \(HostVersion.abiMajor).\(HostVersion.abiMinor) — upgrade arb or use an older build of the plugin")
+                "\(name) needs ABI \(major).\(minor), this host speaks \(HostVersion.abiMajor).\(HostVersion.abiMinor) — upgrade arb or use an older build of the plugin"
+            )
         }
         guard d.pointee.struct_size >= UInt32(MemoryLayout<arb_plugin_descriptor>.offset(of: \.plugin_data)!),
             d.pointee.id != nil, d.pointee.name != nil, d.pointee.version != nil, d.pointee.create != nil,
@@ -125,16 +131,19 @@ public struct LibraryLoader: Sendable {
         else {
             throw PluginLoadError(
                 .badDescriptor, manifest: manifest.path,
-                "\(name): descriptor is incomplete (struct_size \(d.pointee.struct_size), a required field is NULL) — fix the plugin")
+                "\(name): descriptor is incomplete (struct_size \(d.pointee.struct_size), a required field is NULL) — fix the plugin"
+            )
         }
         guard let kind = PluginKind(abiValue: d.pointee.kind) else {
             throw PluginLoadError(
-                .badDescriptor, manifest: manifest.path, "\(name) declares unknown kind \(d.pointee.kind) — fix the plugin")
+                .badDescriptor, manifest: manifest.path,
+                "\(name) declares unknown kind \(d.pointee.kind) — fix the plugin")
         }
         guard kind == manifest.kind else {
             throw PluginLoadError(
                 .kindMismatch, manifest: manifest.path,
-                "kind = \"\(manifest.kind.rawValue)\" but \(name) is a \(kind.rawValue) plugin — set kind = \"\(kind.rawValue)\" or point `library` at a \(manifest.kind.rawValue)")
+                "kind = \"\(manifest.kind.rawValue)\" but \(name) is a \(kind.rawValue) plugin — set kind = \"\(kind.rawValue)\" or point `library` at a \(manifest.kind.rawValue)"
+            )
         }
         let tableSize = d.pointee.vtable.assumingMemoryBound(to: UInt32.self).pointee
         let needed: Int
@@ -146,7 +155,8 @@ public struct LibraryLoader: Sendable {
         guard Int(tableSize) >= needed else {
             throw PluginLoadError(
                 .badDescriptor, manifest: manifest.path,
-                "\(name): \(kind.rawValue) function table is \(tableSize) bytes, ABI \(HostVersion.abiMajor).0 needs \(needed) — fix the plugin")
+                "\(name): \(kind.rawValue) function table is \(tableSize) bytes, ABI \(HostVersion.abiMajor).0 needs \(needed) — fix the plugin"
+            )
         }
     }
 
@@ -167,7 +177,8 @@ public struct LibraryLoader: Sendable {
         } catch {
             throw PluginLoadError(
                 .unloadableLibrary, manifest: manifest.path,
-                "cannot copy the library into the plugin cache \(cacheDirectory): \(error) — check the state directory's permissions")
+                "cannot copy the library into the plugin cache \(cacheDirectory): \(error) — check the state directory's permissions"
+            )
         }
         return target
     }

@@ -36,7 +36,8 @@ public final class PluginInstance: @unchecked Sendable {
                     .configRejected, manifest: manifest.path,
                     "plugin \(manifest.id) rejected its [config]: \(reason) — fix the [config] table")
             }
-            throw PluginLoadError(.createFailed, manifest: manifest.path, "plugin \(manifest.id) failed to start: \(reason)")
+            throw PluginLoadError(
+                .createFailed, manifest: manifest.path, "plugin \(manifest.id) failed to start: \(reason)")
         }
         handle = instance
         laneScratch = LaneCallScratch(laneID: manifest.id)

@@ -35,7 +35,8 @@ public struct Manifest: Sendable, Equatable {
         } catch let error as TOMLParseError {
             throw PluginLoadError(
                 .malformedManifest, manifest: path,
-                "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description) — fix the TOML syntax")
+                "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description) — fix the TOML syntax"
+            )
         } catch {
             throw PluginLoadError(.malformedManifest, manifest: path, "\(error) — fix the TOML syntax")
         }
@@ -43,12 +44,14 @@ public struct Manifest: Sendable, Equatable {
         guard unknown.isEmpty else {
             throw PluginLoadError(
                 .invalidManifest, manifest: path,
-                "unknown key\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")) — plugin settings go under [config]")
+                "unknown key\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")) — plugin settings go under [config]"
+            )
         }
         func string(_ key: String, required: Bool) throws(PluginLoadError) -> String? {
             guard let value = table[key] else {
                 if required {
-                    throw PluginLoadError(.invalidManifest, manifest: path, "missing required key `\(key)` — add \(key) = \"…\"")
+                    throw PluginLoadError(
+                        .invalidManifest, manifest: path, "missing required key `\(key)` — add \(key) = \"…\"")
                 }
                 return nil
             }
@@ -62,7 +65,8 @@ public struct Manifest: Sendable, Equatable {
         guard let kind = PluginKind(rawValue: kindText) else {
             throw PluginLoadError(
                 .unknownKind, manifest: path,
-                "unknown kind \"\(kindText)\" — use one of \(PluginKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                "unknown kind \"\(kindText)\" — use one of \(PluginKind.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         let library = try string("library", required: true)!
         var enabled = true

@@ -22,9 +22,12 @@ public struct ManifestDirectory: Sendable {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 return Entry(
                     file: file, text: "",
-                    result: .failure(PluginLoadError(.malformedManifest, manifest: file, "cannot read the file as UTF-8")))
+                    result: .failure(
+                        PluginLoadError(.malformedManifest, manifest: file, "cannot read the file as UTF-8")))
             }
-            return Entry(file: file, text: text, result: Result { () throws(PluginLoadError) in try Manifest.parse(text, path: file) })
+            return Entry(
+                file: file, text: text,
+                result: Result { () throws(PluginLoadError) in try Manifest.parse(text, path: file) })
         }
     }
 
@@ -35,7 +38,9 @@ public struct ManifestDirectory: Sendable {
 
     /// Sets `enabled` in manifest `id`, keeping the rest of the file as written.
     public func setEnabled(_ enabled: Bool, id: String) throws -> String {
-        guard let entry = file(for: id) else { throw ManifestEditError(description: "no manifest in \(path) has id \"\(id)\"") }
+        guard let entry = file(for: id) else {
+            throw ManifestEditError(description: "no manifest in \(path) has id \"\(id)\"")
+        }
         let updated = Self.settingEnabled(enabled, in: entry.text)
         try history.record(entry.text, id: id)
         try Self.writeAtomically(updated, to: entry.file)
@@ -47,7 +52,8 @@ public struct ManifestDirectory: Sendable {
     public func rollback(id: String) throws -> String {
         let current = file(for: id)
         guard let previous = try history.previous(id: id, before: current?.text) else {
-            throw ManifestEditError(description: "no earlier version of \"\(id)\" in \(history.path) — nothing to roll back to")
+            throw ManifestEditError(
+                description: "no earlier version of \"\(id)\" in \(history.path) — nothing to roll back to")
         }
         let target = current?.file ?? (path as NSString).appendingPathComponent("\(id).toml")
         if let current { try history.record(current.text, id: id) }
@@ -77,7 +83,9 @@ public struct ManifestDirectory: Sendable {
     static func writeAtomically(_ text: String, to file: String) throws {
         let temporary = file + ".tmp"
         try text.write(toFile: temporary, atomically: false, encoding: .utf8)
-        guard rename(temporary, file) == 0 else { throw ManifestEditError(description: "cannot replace \(file): errno \(errno)") }
+        guard rename(temporary, file) == 0 else {
+            throw ManifestEditError(description: "cannot replace \(file): errno \(errno)")
+        }
     }
 }
 
@@ -117,7 +125,8 @@ public struct ManifestHistory: Sendable {
     }
 
     private func folder(_ id: String) -> String {
-        let safe = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "._-"))) ?? "_"
+        let safe =
+            id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "._-"))) ?? "_"
         return (path as NSString).appendingPathComponent(safe)
     }
 }

@@ -2,7 +2,7 @@ import CArbPluginAPI
 import PluginKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A market as the host stores it, with owned strings.
@@ -135,9 +135,10 @@ public final class GroupSnapshot {
 
     static var emptyQuote: arb_quote {
         arb_quote(
-        struct_size: UInt32(MemoryLayout<arb_quote>.size), reserved0: 0, yes_bid_micros: -1, yes_bid_centi: 0,
-        yes_ask_micros: -1, yes_ask_centi: 0, no_bid_micros: -1, no_bid_centi: 0, no_ask_micros: -1, no_ask_centi: 0,
-        venue_time_ns: 0, receive_time_ns: 0, sequence: 0, yes_asks: nil, yes_ask_count: 0, no_ask_count: 0,
-        no_asks: nil)
+            struct_size: UInt32(MemoryLayout<arb_quote>.size), reserved0: 0, yes_bid_micros: -1, yes_bid_centi: 0,
+            yes_ask_micros: -1, yes_ask_centi: 0, no_bid_micros: -1, no_bid_centi: 0, no_ask_micros: -1,
+            no_ask_centi: 0,
+            venue_time_ns: 0, receive_time_ns: 0, sequence: 0, yes_asks: nil, yes_ask_count: 0, no_ask_count: 0,
+            no_asks: nil)
     }
 }

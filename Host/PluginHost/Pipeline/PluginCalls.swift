@@ -38,7 +38,8 @@ public struct FoundOpportunity: Sendable, Hashable {
         legs = (0..<Int(c.leg_count)).map { i in
             let l = c.legs[i]
             return FoundLeg(
-                memberIndex: l.member_index, side: Side(rawValue: l.side) ?? .yes, action: Action(rawValue: l.action) ?? .buy,
+                memberIndex: l.member_index, side: Side(rawValue: l.side) ?? .yes,
+                action: Action(rawValue: l.action) ?? .buy,
                 limitPrice: l.limit_price_micros, ratio: l.ratio_centi, fee: l.fee_micros)
         }
         payout = c.payout_micros
@@ -54,7 +55,8 @@ public struct FoundOpportunity: Sendable, Hashable {
         let cLegs = legs.map {
             arb_leg(
                 struct_size: UInt32(MemoryLayout<arb_leg>.size), member_index: $0.memberIndex, side: $0.side.rawValue,
-                action: $0.action.rawValue, limit_price_micros: $0.limitPrice, ratio_centi: $0.ratio, fee_micros: $0.fee,
+                action: $0.action.rawValue, limit_price_micros: $0.limitPrice, ratio_centi: $0.ratio,
+                fee_micros: $0.fee,
                 liquidity: 0, reserved0: 0)
         }
         return cLegs.withUnsafeBufferPointer { legs in
@@ -189,11 +191,15 @@ extension PluginInstance {
                 sizingTable.pointee.size(handle, context, opp, &decision, reasonSink, &metricSink)
             }
         }
-        guard status == ARB_OK else { throw PluginCallError(pluginID: manifest.id, status: status, message: reason.string) }
+        guard status == ARB_OK else {
+            throw PluginCallError(pluginID: manifest.id, status: status, message: reason.string)
+        }
         // A step may only keep, shrink or reject (ABI contract); a larger size is treated as keep.
-        let newSize = decision.verdict == UInt32(ARB_SIZE_RESIZE) ? min(baskets, max(0, decision.baskets_centi)) : baskets
+        let newSize =
+            decision.verdict == UInt32(ARB_SIZE_RESIZE) ? min(baskets, max(0, decision.baskets_centi)) : baskets
         return StepOutcome(
-            stepID: manifest.id, verdict: decision.verdict, baskets: decision.verdict == UInt32(ARB_SIZE_REJECT) ? 0 : newSize,
+            stepID: manifest.id, verdict: decision.verdict,
+            baskets: decision.verdict == UInt32(ARB_SIZE_REJECT) ? 0 : newSize,
             reason: reason.string, metrics: metrics.items)
     }
 }

@@ -83,7 +83,10 @@ public final class PluginManager: Sendable {
                 if let id = oldIDByFile[entry.file], let old = keepPrevious(id: id) {
                     idByFile[entry.file] = id
                     seenIDs[id] = entry.file
-                    statuses.append(PluginStatus(manifestFile: entry.file, manifest: old.manifest, state: .keptPrevious(error), library: old.library))
+                    statuses.append(
+                        PluginStatus(
+                            manifestFile: entry.file, manifest: old.manifest, state: .keptPrevious(error),
+                            library: old.library))
                 } else {
                     statuses.append(PluginStatus(manifestFile: entry.file, manifest: nil, state: .failed(error)))
                 }
@@ -110,7 +113,8 @@ public final class PluginManager: Sendable {
             if let old = oldPipeline.instance(id: manifest.id), oldKeys[manifest.id] == key {
                 instances.append(old)
                 keys[manifest.id] = key
-                statuses.append(PluginStatus(manifestFile: entry.file, manifest: manifest, state: .running, library: old.library))
+                statuses.append(
+                    PluginStatus(manifestFile: entry.file, manifest: manifest, state: .running, library: old.library))
                 continue
             }
             do {
@@ -119,12 +123,16 @@ public final class PluginManager: Sendable {
                 instances.append(instance)
                 keys[manifest.id] = key
                 report.loaded.append(manifest.id)
-                statuses.append(PluginStatus(manifestFile: entry.file, manifest: manifest, state: .running, library: library))
+                statuses.append(
+                    PluginStatus(manifestFile: entry.file, manifest: manifest, state: .running, library: library))
                 try? directory.history.record(entry.text, id: manifest.id)
             } catch {
                 report.errors.append(error)
                 if let old = keepPrevious(id: manifest.id) {
-                    statuses.append(PluginStatus(manifestFile: entry.file, manifest: manifest, state: .keptPrevious(error), library: old.library))
+                    statuses.append(
+                        PluginStatus(
+                            manifestFile: entry.file, manifest: manifest, state: .keptPrevious(error),
+                            library: old.library))
                 } else {
                     statuses.append(PluginStatus(manifestFile: entry.file, manifest: manifest, state: .failed(error)))
                 }

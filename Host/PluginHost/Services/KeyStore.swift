@@ -57,15 +57,20 @@ public final class KeyStore: Sendable {
         let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
         guard mode & 0o077 == 0 else {
             throw KeyError(
-                description: "key \(name): \(path) is readable by group or others (mode \(String(mode, radix: 8))) — run chmod 600 \(path)")
+                description:
+                    "key \(name): \(path) is readable by group or others (mode \(String(mode, radix: 8))) — run chmod 600 \(path)"
+            )
         }
         let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         switch format {
         case .rsaPEM:
             do {
-                return Key(name: name, material: .rsa(try _RSA.Signing.PrivateKey(pemRepresentation: text)), allowedPlugins: allowedPlugins)
+                return Key(
+                    name: name, material: .rsa(try _RSA.Signing.PrivateKey(pemRepresentation: text)),
+                    allowedPlugins: allowedPlugins)
             } catch {
-                throw KeyError(description: "key \(name): \(path) is not an RSA private key in PEM (PKCS#1 or PKCS#8): \(error)")
+                throw KeyError(
+                    description: "key \(name): \(path) is not an RSA private key in PEM (PKCS#1 or PKCS#8): \(error)")
             }
         case .hmacBase64:
             var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
@@ -82,10 +87,12 @@ public final class KeyStore: Sendable {
         _ message: UnsafeRawBufferPointer, keyName: String, algorithm: arb_sign_algorithm, pluginID: String
     ) -> Result<[UInt8], SignFailure> {
         guard let key = keys[keyName] else {
-            return .failure(SignFailure(status: Int32(ARB_ERR_NOT_FOUND), message: "no key named \(keyName) in the host settings"))
+            return .failure(
+                SignFailure(status: Int32(ARB_ERR_NOT_FOUND), message: "no key named \(keyName) in the host settings"))
         }
         guard key.allowedPlugins.contains(pluginID) else {
-            return .failure(SignFailure(status: Int32(ARB_ERR_AUTH), message: "plugin \(pluginID) may not use key \(keyName)"))
+            return .failure(
+                SignFailure(status: Int32(ARB_ERR_AUTH), message: "plugin \(pluginID) may not use key \(keyName)"))
         }
         switch (algorithm, key.material) {
         case (arb_sign_algorithm(ARB_SIGN_RSA_PSS_SHA256), .rsa(let rsa)):
@@ -94,16 +101,21 @@ public final class KeyStore: Sendable {
                 let signature = try rsa.signature(for: SHA256.hash(data: message), padding: .PSS)
                 return .success(Array(signature.rawRepresentation))
             } catch {
-                return .failure(SignFailure(status: Int32(ARB_ERR_INTERNAL), message: "RSA-PSS signing failed: \(error)"))
+                return .failure(
+                    SignFailure(status: Int32(ARB_ERR_INTERNAL), message: "RSA-PSS signing failed: \(error)"))
             }
         case (arb_sign_algorithm(ARB_SIGN_HMAC_SHA256), .hmac(let secret)):
             return .success(Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))))
         case (arb_sign_algorithm(ARB_SIGN_SECP256K1_RECOVERABLE), _):
             return .failure(
-                SignFailure(status: Int32(ARB_ERR_UNSUPPORTED), message: "secp256k1 signing is not available in this host build yet"))
+                SignFailure(
+                    status: Int32(ARB_ERR_UNSUPPORTED),
+                    message: "secp256k1 signing is not available in this host build yet"))
         default:
             return .failure(
-                SignFailure(status: Int32(ARB_ERR_UNSUPPORTED), message: "key \(keyName) cannot sign with algorithm \(algorithm)"))
+                SignFailure(
+                    status: Int32(ARB_ERR_UNSUPPORTED),
+                    message: "key \(keyName) cannot sign with algorithm \(algorithm)"))
         }
     }
 

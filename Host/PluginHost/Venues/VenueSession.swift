@@ -28,9 +28,14 @@ public final class VenueSession {
 
     public func requestBook(marketID: String) throws(PluginCallError) -> [VenueEvent] {
         var id = marketID
-        return try call { sink in id.withUTF8 { b in b.withMemoryRebound(to: CChar.self) {
-            instance.venueTable.pointee.request_book(instance.handle, arb_str(data: $0.baseAddress, len: $0.count), sink)
-        } } }
+        return try call { sink in
+            id.withUTF8 { b in
+                b.withMemoryRebound(to: CChar.self) {
+                    instance.venueTable.pointee.request_book(
+                        instance.handle, arb_str(data: $0.baseAddress, len: $0.count), sink)
+                }
+            }
+        }
     }
 
     public func handle(_ response: HTTPResponse) throws(PluginCallError) -> [VenueEvent] {
@@ -67,7 +72,8 @@ public final class VenueSession {
     public func handleFrame(_ frame: [UInt8], receivedAt: Nanoseconds) throws(PluginCallError) -> [VenueEvent] {
         try call(withError: true) { sink, error in
             frame.withUnsafeBufferPointer {
-                instance.venueTable.pointee.on_stream_frame(instance.handle, $0.baseAddress, $0.count, receivedAt, sink, error)
+                instance.venueTable.pointee.on_stream_frame(
+                    instance.handle, $0.baseAddress, $0.count, receivedAt, sink, error)
             }
         }
     }
@@ -100,7 +106,9 @@ public final class VenueSession {
             market: { ctx, m in
                 guard let m else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
                 let c = m.pointee
-                var record = MarketRecord(venue: c.venue.string, marketID: c.market_id.string, title: c.title.string, closeTime: c.close_time_ns)
+                var record = MarketRecord(
+                    venue: c.venue.string, marketID: c.market_id.string, title: c.title.string,
+                    closeTime: c.close_time_ns)
                 record.eventID = c.event_id.string
                 record.tick = c.tick_micros
                 record.feeSchedule = FeeSchedule(rawValue: c.fee_schedule)
@@ -116,7 +124,8 @@ public final class VenueSession {
                     guard let p else { return [] }
                     return (0..<Int(n)).map { Level(price: p[$0].price_micros, size: p[$0].size_centi) }
                 }
-                var update = BookUpdate(kind: c.kind == UInt32(ARB_BOOK_DELTA) ? .delta : .snapshot, marketID: c.market_id.string)
+                var update = BookUpdate(
+                    kind: c.kind == UInt32(ARB_BOOK_DELTA) ? .delta : .snapshot, marketID: c.market_id.string)
                 update.yesBids = levels(c.yes_bids, c.yes_bid_count)
                 update.yesAsks = levels(c.yes_asks, c.yes_ask_count)
                 update.noBids = levels(c.no_bids, c.no_bid_count)
@@ -136,9 +145,12 @@ public final class VenueSession {
                 let c = r.pointee
                 let request = HTTPRequest(
                     method: HTTPRequest.Method(rawValue: c.method) ?? .get, url: c.url.string,
-                    headers: (0..<Int(c.header_count)).map { HTTPHeader(c.headers[$0].name.string, c.headers[$0].value.string) },
+                    headers: (0..<Int(c.header_count)).map {
+                        HTTPHeader(c.headers[$0].name.string, c.headers[$0].value.string)
+                    },
                     body: c.body.map { Array(UnsafeBufferPointer(start: $0, count: c.body_len)) } ?? [],
-                    rateBucket: c.rate_bucket.string, rateCost: c.rate_cost, tag: c.tag, isIdempotent: c.idempotent != 0)
+                    rateBucket: c.rate_bucket.string, rateCost: c.rate_cost, tag: c.tag, isIdempotent: c.idempotent != 0
+                )
                 VenueSession.session(ctx).events.append(.request(request))
                 return Int32(ARB_OK)
             },
@@ -147,7 +159,8 @@ public final class VenueSession {
                 return Int32(ARB_OK)
             },
             stream_send: { ctx, frame, len in
-                let text = frame.map { String(decoding: UnsafeBufferPointer(start: $0, count: len), as: UTF8.self) } ?? ""
+                let text =
+                    frame.map { String(decoding: UnsafeBufferPointer(start: $0, count: len), as: UTF8.self) } ?? ""
                 VenueSession.session(ctx).events.append(.streamSend(text))
                 return Int32(ARB_OK)
             },

@@ -37,7 +37,8 @@ extension IntraVenueLane {
             guard minEdge >= 0 else { throw PluginError.config("min_edge must be >= 0, got \(minEdge) micro-dollars") }
             guard maxBaskets > 0 else { throw PluginError.config("max_baskets must be > 0") }
             guard nearTermDays < farTermDays else {
-                throw PluginError.config("near_term_days (\(nearTermDays)) must be below far_term_days (\(farTermDays))")
+                throw PluginError.config(
+                    "near_term_days (\(nearTermDays)) must be below far_term_days (\(farTermDays))")
             }
             guard nearTermFactor > 0, farTermFactor > 0 else { throw PluginError.config("term factors must be > 0") }
         }

@@ -32,7 +32,8 @@ public final class DrawdownStep: SizingStepPlugin {
         func ppm(_ key: String, _ fallback: PartsPerMillion) throws -> PartsPerMillion {
             let value = try config.fixed(key, scale: FixedPoint.ppm) ?? fallback
             guard (0...FixedPoint.ppm).contains(value) else {
-                throw PluginError.config("\(key) must be between 0 and 1, got \(FixedPoint.format(value, scale: FixedPoint.ppm))")
+                throw PluginError.config(
+                    "\(key) must be between 0 and 1, got \(FixedPoint.format(value, scale: FixedPoint.ppm))")
             }
             return value
         }
@@ -52,7 +53,9 @@ public final class DrawdownStep: SizingStepPlugin {
         haltTrough = host.state(Self.troughKey).flatMap(Self.decode)
     }
 
-    public func size(_ opportunity: Opportunity, baskets: CentiContracts, context: SizingContext) throws -> SizingDecision {
+    public func size(_ opportunity: Opportunity, baskets: CentiContracts, context: SizingContext) throws
+        -> SizingDecision
+    {
         let equity = context.equity
         let peak = max(context.highWaterMark, equity)
         guard peak > 0 else { return SizingDecision(.reject, reason: "no equity") }
@@ -73,10 +76,12 @@ public final class DrawdownStep: SizingStepPlugin {
         }
         if drawdown >= haltDrawdown {
             try remember(trough: equity)
-            return SizingDecision(.reject, reason: "halt: drawdown \(percent(drawdown)) >= \(percent(haltDrawdown))", metrics: metrics)
+            return SizingDecision(
+                .reject, reason: "halt: drawdown \(percent(drawdown)) >= \(percent(haltDrawdown))", metrics: metrics)
         }
         if dayLoss >= dailyLossCap {
-            return SizingDecision(.reject, reason: "daily loss \(percent(dayLoss)) >= cap \(percent(dailyLossCap))", metrics: metrics)
+            return SizingDecision(
+                .reject, reason: "daily loss \(percent(dayLoss)) >= cap \(percent(dailyLossCap))", metrics: metrics)
         }
         guard let tier = tiers.first(where: { drawdown >= $0.drawdown }) else {
             return SizingDecision(.keep, reason: "safe: drawdown \(percent(drawdown))", metrics: metrics)
@@ -84,7 +89,8 @@ public final class DrawdownStep: SizingStepPlugin {
         let scaled = baskets * tier.multiplier / FixedPoint.ppm
         return SizingDecision(
             scaled > 0 ? .resize(scaled) : .reject,
-            reason: "caution: drawdown \(percent(drawdown)) >= \(percent(tier.drawdown)), size x\(FixedPoint.format(tier.multiplier, scale: FixedPoint.ppm))",
+            reason:
+                "caution: drawdown \(percent(drawdown)) >= \(percent(tier.drawdown)), size x\(FixedPoint.format(tier.multiplier, scale: FixedPoint.ppm))",
             metrics: metrics + [("multiplier_ppm", tier.multiplier)])
     }
 

@@ -5,5 +5,6 @@ import PluginKit
 public func arbPluginEntry() -> PluginDescriptorAddress {
     PluginExport.sizingStep(
         DrawdownStep.self,
-        PluginMetadata(id: "sizing.drawdown", name: "Drawdown tiers (safe / caution / halt)", version: "1.0.0", vendor: "arb"))
+        PluginMetadata(
+            id: "sizing.drawdown", name: "Drawdown tiers (safe / caution / halt)", version: "1.0.0", vendor: "arb"))
 }

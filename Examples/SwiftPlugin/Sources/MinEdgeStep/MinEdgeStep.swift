@@ -12,10 +12,13 @@ public final class MinEdgeStep: SizingStepPlugin {
         minEdge = edge
     }
 
-    public func size(_ opportunity: Opportunity, baskets: CentiContracts, context: SizingContext) throws -> SizingDecision {
+    public func size(_ opportunity: Opportunity, baskets: CentiContracts, context: SizingContext) throws
+        -> SizingDecision
+    {
         let edge = "$" + FixedPoint.format(opportunity.edge, scale: FixedPoint.micros)
         guard opportunity.edge >= minEdge else {
-            return SizingDecision(.reject, reason: "edge \(edge) below minimum", metrics: [("edge_micros", opportunity.edge)])
+            return SizingDecision(
+                .reject, reason: "edge \(edge) below minimum", metrics: [("edge_micros", opportunity.edge)])
         }
         return SizingDecision(.keep, reason: "edge \(edge) ok", metrics: [("edge_micros", opportunity.edge)])
     }
@@ -24,5 +27,7 @@ public final class MinEdgeStep: SizingStepPlugin {
 @c(arb_plugin_entry_v1)
 public func arbPluginEntry() -> PluginDescriptorAddress {
     PluginExport.sizingStep(
-        MinEdgeStep.self, PluginMetadata(id: "sizing.min_edge", name: "Minimum edge (Swift example)", version: "1.0.0", vendor: "example"))
+        MinEdgeStep.self,
+        PluginMetadata(id: "sizing.min_edge", name: "Minimum edge (Swift example)", version: "1.0.0", vendor: "example")
+    )
 }
