@@ -12,7 +12,7 @@ struct Demo: ParsableCommand {
     var duration: Double = 10
 
     func run() throws {
-        let manager = host.makeManager()
+        let manager = try host.makeManager()
         let report = manager.reload()
         print(PluginTable.render(manager.statuses))
         for error in report.errors { print("error: \(error)") }

@@ -10,6 +10,12 @@ struct HostOptions: ParsableArguments {
     @Option(name: .customLong("state-dir"), help: "Host state: plugin cache, plugin state (env ARB_STATE_DIR).")
     var stateDirectory: String = ProcessInfo.processInfo.environment["ARB_STATE_DIR"] ?? ".arb-state"
 
+    @Option(help: "Host settings file with the signing keys (env ARB_SETTINGS); optional.")
+    var settings: String?
+
+    /// `--settings`, else $ARB_SETTINGS, else none.
+    var settingsPath: String? { settings ?? ProcessInfo.processInfo.environment["ARB_SETTINGS"] }
+
     func validate() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: pluginsDirectory, isDirectory: &isDirectory), isDirectory.boolValue
@@ -28,8 +34,23 @@ struct HostOptions: ParsableArguments {
         return fromEnvironment + [executable.deletingLastPathComponent().path]
     }
 
-    func makeManager(log: @escaping HostRuntime.LogHandler = HostRuntime.standardErrorLog) -> PluginManager {
-        let runtime = HostRuntime(log: log, state: FileStateStore(directory: "\(stateDirectory)/plugin-state"))
+    /// Reads the settings and every key file: a bad key stops the host here, with the reason.
+    func loadKeys() throws -> KeyStore {
+        guard let settings = settingsPath else { return KeyStore(keys: []) }
+        do {
+            let text = try String(contentsOfFile: settings, encoding: .utf8)
+            return try HostSettings(text: text, path: settings, environment: ProcessInfo.processInfo.environment)
+                .loadKeyStore()
+        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+            throw ValidationError("settings file \(settings) does not exist")
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    func makeManager(log: @escaping HostRuntime.LogHandler = HostRuntime.standardErrorLog) throws -> PluginManager {
+        let runtime = HostRuntime(
+            log: log, keys: try loadKeys(), state: FileStateStore(directory: "\(stateDirectory)/plugin-state"))
         return PluginManager(
             directory: ManifestDirectory(path: pluginsDirectory),
             loader: LibraryLoader(searchPath: searchPath, cacheDirectory: "\(stateDirectory)/plugin-cache"),

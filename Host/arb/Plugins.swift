@@ -14,7 +14,7 @@ extension Plugins {
         @OptionGroup var host: HostOptions
 
         func run() throws {
-            let manager = host.makeManager()
+            let manager = try host.makeManager()
             manager.reload()
             print(PluginTable.render(manager.statuses))
         }
@@ -26,7 +26,7 @@ extension Plugins {
         @OptionGroup var host: HostOptions
 
         func run() throws {
-            let manager = host.makeManager()
+            let manager = try host.makeManager()
             manager.reload()
             let statuses = manager.statuses
             for status in statuses {

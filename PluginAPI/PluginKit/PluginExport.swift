@@ -60,6 +60,10 @@ public enum PluginExport {
         }
     }
 
+    /// The toolchain identity this module was compiled with ("swift-6.3 x86_64"). A host
+    /// compares it with a Swift plugin's `build_id`: two Swift runtimes in one process break.
+    public static var buildIdentity: String { PluginKit.buildIdentity }
+
     /// Descriptors already built, by plugin type (addresses as integers so the map is Sendable).
     private static let built = Mutex<[ObjectIdentifier: UInt]>([:])
 

@@ -44,6 +44,15 @@ struct LoaderErrorTests {
         )
     }
 
+    @Test func swiftPluginFromAnotherToolchain() throws {
+        let e = try error(for: "20-bad.toml", manifest(id: "lane.bad", kind: "lane", library: "libbad.so")) { box in
+            try compileC(
+                fixturePluginSource, output: box.root + "/libbad.so", defines: ["BUILD_ID=\"swift-5.9 x86_64\""])
+        }
+        #expect(e.code == .toolchainMismatch)
+        #expect(e.detail.hasPrefix("libbad.so was built with swift-5.9 x86_64, this host with swift-"))
+    }
+
     @Test func wrongKind() throws {
         let e = try error(for: "20-bad.toml", manifest(id: "lane.bad", kind: "lane", library: "libDrawdownStep.so"))
         #expect(e.code == .kindMismatch)

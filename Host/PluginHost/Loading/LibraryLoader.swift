@@ -1,6 +1,7 @@
 import CArbPluginAPI
 import Crypto
 import Foundation
+import PluginKit
 
 #if canImport(Glibc)
     import Glibc
@@ -132,6 +133,14 @@ public struct LibraryLoader: Sendable {
             throw PluginLoadError(
                 .badDescriptor, manifest: manifest.path,
                 "\(name): descriptor is incomplete (struct_size \(d.pointee.struct_size), a required field is NULL) — fix the plugin"
+            )
+        }
+        // A Swift plugin from another compiler would need its own Swift runtime: refuse it.
+        let buildID = d.pointee.build_id.map { String(cString: $0) } ?? ""
+        if buildID.hasPrefix("swift-"), buildID != PluginExport.buildIdentity {
+            throw PluginLoadError(
+                .toolchainMismatch, manifest: manifest.path,
+                "\(name) was built with \(buildID), this host with \(PluginExport.buildIdentity) — rebuild the plugin with the host's Swift toolchain"
             )
         }
         guard let kind = PluginKind(abiValue: d.pointee.kind) else {

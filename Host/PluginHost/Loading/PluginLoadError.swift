@@ -15,6 +15,7 @@ public struct PluginLoadError: Error, CustomStringConvertible, Sendable, Equatab
         public static let missingEntry = Code(rawValue: "missing-entry")
         public static let badDescriptor = Code(rawValue: "bad-descriptor")
         public static let abiMismatch = Code(rawValue: "abi-mismatch")
+        public static let toolchainMismatch = Code(rawValue: "toolchain-mismatch")
         public static let kindMismatch = Code(rawValue: "kind-mismatch")
         public static let shaMismatch = Code(rawValue: "sha256-mismatch")
         public static let configRejected = Code(rawValue: "config-rejected")

@@ -1,5 +1,5 @@
 /* A minimal lane for loader tests. Knobs: -DNO_ENTRY (exports the wrong symbol),
-   -DABI_MAJOR_OVERRIDE=2, -DKIND_OVERRIDE=ARB_KIND_VENUE, -DVERSION='"2.0.0"'. */
+   -DABI_MAJOR_OVERRIDE=2, -DKIND_OVERRIDE=ARB_KIND_VENUE, -DVERSION='"2.0.0"', -DBUILD_ID='"swift-5.9 x86_64"'. */
 #include <stdlib.h>
 #include <string.h>
 #include "arb_plugin.h"
@@ -9,6 +9,9 @@
 #endif
 #ifndef KIND_OVERRIDE
 #define KIND_OVERRIDE ARB_KIND_LANE
+#endif
+#ifndef BUILD_ID
+#define BUILD_ID "cc"
 #endif
 #ifndef VERSION
 #define VERSION "1.0.0"
@@ -31,7 +34,7 @@ static arb_status evaluate(void *instance, const arb_group *group, const arb_opp
 static const arb_lane_v1 vtable = {sizeof(arb_lane_v1), 0, kinds, evaluate};
 static const arb_plugin_descriptor descriptor = {
     sizeof(arb_plugin_descriptor), ABI_MAJOR_OVERRIDE, ARB_ABI_MINOR, KIND_OVERRIDE, 0,
-    "lane.fixture", "Fixture lane", VERSION, "tests", "cc", create, destroy, NULL, &vtable, NULL};
+    "lane.fixture", "Fixture lane", VERSION, "tests", BUILD_ID, create, destroy, NULL, &vtable, NULL};
 
 #ifdef NO_ENTRY
 ARB_EXPORT const arb_plugin_descriptor *arb_plugin_entry(void) { return &descriptor; }
