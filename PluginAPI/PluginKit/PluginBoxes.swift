@@ -12,13 +12,30 @@ import CArbPluginAPI
 // instance pointer and calls the Swift plugin through its protocol. The tables are allocated
 // once and never freed: the ABI requires them to outlive every instance.
 
-final class LaneBox {
-    let plugin: any LanePlugin
+/// A lane instance. The C thunk makes one class-virtual call into `LaneBoxOf<P>`, where the
+/// plugin's `evaluate` is statically dispatched and specialized (no existential on the hot path).
+class LaneBox {
     let kindsMask: UInt32
 
-    init(_ plugin: any LanePlugin) {
+    init(kindsMask: UInt32) { self.kindsMask = kindsMask }
+
+    func evaluate(_ group: UnsafePointer<arb_group>, _ sink: UnsafePointer<arb_opportunity_sink>) throws {
+        preconditionFailure("LaneBox is abstract")
+    }
+}
+
+final class LaneBoxOf<P: LanePlugin>: LaneBox {
+    let plugin: P
+
+    init(_ plugin: P) {
         self.plugin = plugin
-        self.kindsMask = type(of: plugin).groupKinds.reduce(0) { $0 | (1 << $1.rawValue) }
+        super.init(kindsMask: P.groupKinds.reduce(0) { $0 | (1 << $1.rawValue) })
+    }
+
+    override func evaluate(_ group: UnsafePointer<arb_group>, _ sink: UnsafePointer<arb_opportunity_sink>) throws {
+        try plugin.evaluate(Group(group)) { opportunity in
+            opportunity.withCOpportunity { sink.pointee.emit(sink.pointee.ctx, $0) } == ARB_OK
+        }
     }
 }
 
@@ -58,11 +75,7 @@ nonisolated(unsafe) let laneVTable: UnsafeRawPointer = {
                 guard let instance, let group, let sink else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
                 // Borrow the box without retain/release: the host keeps the instance alive for the call.
                 return Unmanaged<LaneBox>.fromOpaque(instance)._withUnsafeGuaranteedRef { box in
-                    guarded(error) {
-                        try box.plugin.evaluate(Group(group)) { opportunity in
-                            opportunity.withCOpportunity { sink.pointee.emit(sink.pointee.ctx, $0) } == ARB_OK
-                        }
-                    }
+                    guarded(error) { try box.evaluate(group, sink) }
                 }
             }))
     return UnsafeRawPointer(table)

@@ -41,7 +41,7 @@ public struct PluginMetadata: Sendable {
 public enum PluginExport {
     public static func lane<P: LanePlugin>(_ type: P.Type, _ metadata: PluginMetadata) -> PluginDescriptorAddress {
         descriptor(for: type, kind: UInt32(ARB_KIND_LANE), metadata: metadata, vtable: laneVTable) { host, config in
-            LaneBox(try P(host: host, config: ConfigReader(config)))
+            LaneBoxOf(try P(host: host, config: ConfigReader(config)))
         }
     }
 

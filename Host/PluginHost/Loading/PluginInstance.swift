@@ -13,8 +13,12 @@ public final class PluginInstance: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     /// The venue id, for venue plugins.
     public let venueID: String?
-    /// Reused by lane calls (engine thread only).
+    /// Reused by lane calls (engine thread only). The raw pointers into it are cached so a call
+    /// touches no reference-counted object.
     let laneScratch: LaneCallScratch
+    let laneState: UnsafeMutablePointer<LaneCallScratch.State>
+    let laneOpportunitySink: UnsafeMutablePointer<arb_opportunity_sink>
+    let laneErrorSink: UnsafeMutablePointer<arb_text_sink>
 
     /// Creates an instance, handing over the manifest's `[config]`.
     init(manifest: Manifest, library: LoadedLibrary, runtime: HostRuntime) throws(PluginLoadError) {
@@ -41,6 +45,9 @@ public final class PluginInstance: @unchecked Sendable {
         }
         handle = instance
         laneScratch = LaneCallScratch(laneID: manifest.id)
+        laneState = laneScratch.state
+        laneOpportunitySink = laneScratch.opportunitySink
+        laneErrorSink = laneScratch.errorSink
         let vtable = descriptor.pointee.vtable!
         // Only the table matching the plugin's kind is ever called; the loader checked its size.
         laneTable = vtable.assumingMemoryBound(to: arb_lane_v1.self)

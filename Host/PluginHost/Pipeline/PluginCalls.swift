@@ -121,7 +121,7 @@ final class LaneCallScratch {
     }
 
     /// Hands out what the last call found and clears the space for the next one.
-    func take() -> [FoundOpportunity] {
+    static func take(_ state: UnsafeMutablePointer<State>) -> [FoundOpportunity] {
         guard !state.pointee.found.isEmpty else { return [] }
         defer { state.pointee.found = [] }
         return state.pointee.found
@@ -142,13 +142,12 @@ extension PluginInstance {
     /// Runs a lane on a group the caller keeps alive for the call. Engine thread.
     func evaluate(_ group: UnsafePointer<arb_group>) throws(PluginCallError) -> [FoundOpportunity] {
         // The scratch space is reused: engine-thread calls never overlap on one instance (ABI contract).
-        let scratch = laneScratch
-        let status = laneTable.pointee.evaluate(handle, group, scratch.opportunitySink, scratch.errorSink)
+        let status = laneTable.pointee.evaluate(handle, group, laneOpportunitySink, laneErrorSink)
         guard status == ARB_OK else {
-            _ = scratch.take()
-            throw PluginCallError(pluginID: manifest.id, status: status, message: scratch.takeMessage())
+            _ = LaneCallScratch.take(laneState)
+            throw PluginCallError(pluginID: manifest.id, status: status, message: laneScratch.takeMessage())
         }
-        return scratch.take()
+        return LaneCallScratch.take(laneState)
     }
 
     /// One sizing step's outcome for the plan's trace.
