@@ -45,10 +45,7 @@ extension Plugins {
         @OptionGroup var host: HostOptions
         @Argument(help: "The manifest id.") var id: String
 
-        func run() throws {
-            let file = try host.manifestDirectory.setEnabled(true, id: id)
-            print("enabled \(id) (\(file)); a running host applies it on its next check")
-        }
+        func run() throws { try host.setEnabled(true, id: id) }
     }
 
     struct Disable: ParsableCommand {
@@ -56,10 +53,7 @@ extension Plugins {
         @OptionGroup var host: HostOptions
         @Argument(help: "The manifest id.") var id: String
 
-        func run() throws {
-            let file = try host.manifestDirectory.setEnabled(false, id: id)
-            print("disabled \(id) (\(file)); a running host applies it on its next check")
-        }
+        func run() throws { try host.setEnabled(false, id: id) }
     }
 
     struct Rollback: ParsableCommand {
@@ -77,6 +71,11 @@ extension Plugins {
 
 extension HostOptions {
     var manifestDirectory: ManifestDirectory { ManifestDirectory(path: pluginsDirectory) }
+
+    func setEnabled(_ enabled: Bool, id: String) throws {
+        let file = try manifestDirectory.setEnabled(enabled, id: id)
+        print("\(enabled ? "enabled" : "disabled") \(id) (\(file)); a running host applies it on its next check")
+    }
 }
 
 /// The `plugins list` table.

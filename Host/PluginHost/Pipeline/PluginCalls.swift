@@ -9,20 +9,10 @@ public struct PluginCallError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(pluginID): status \(status): \(message)" }
 }
 
-/// One leg of a found basket, copied out of the plugin's memory.
-public struct FoundLeg: Sendable, Hashable {
-    public var memberIndex: UInt32
-    public var side: Side
-    public var action: Action
-    public var limitPrice: MicroDollars
-    public var ratio: CentiContracts
-    public var fee: MicroDollars
-}
-
 /// A basket a lane reported, copied into host memory.
 public struct FoundOpportunity: Sendable, Hashable {
     public var laneID: String
-    public var legs: [FoundLeg]
+    public var legs: [Leg]
     public var payout: MicroDollars
     public var cost: MicroDollars
     public var edge: MicroDollars
@@ -37,10 +27,10 @@ public struct FoundOpportunity: Sendable, Hashable {
         let c = o.pointee
         legs = (0..<Int(c.leg_count)).map { i in
             let l = c.legs[i]
-            return FoundLeg(
+            return Leg(
                 memberIndex: l.member_index, side: Side(rawValue: l.side) ?? .yes,
-                action: Action(rawValue: l.action) ?? .buy,
-                limitPrice: l.limit_price_micros, ratio: l.ratio_centi, fee: l.fee_micros)
+                action: Action(rawValue: l.action) ?? .buy, limitPrice: l.limit_price_micros, ratio: l.ratio_centi,
+                fee: l.fee_micros, liquidity: Liquidity(rawValue: l.liquidity) ?? .taker)
         }
         payout = c.payout_micros
         cost = c.cost_micros
@@ -56,8 +46,7 @@ public struct FoundOpportunity: Sendable, Hashable {
             arb_leg(
                 struct_size: UInt32(MemoryLayout<arb_leg>.size), member_index: $0.memberIndex, side: $0.side.rawValue,
                 action: $0.action.rawValue, limit_price_micros: $0.limitPrice, ratio_centi: $0.ratio,
-                fee_micros: $0.fee,
-                liquidity: 0, reserved0: 0)
+                fee_micros: $0.fee, liquidity: $0.liquidity.rawValue, reserved0: 0)
         }
         return cLegs.withUnsafeBufferPointer { legs in
             var c = arb_opportunity(
