@@ -28,11 +28,25 @@ struct PluginSpec {
     let name: String
     let folder: String
     var exclude: [String] = []
+    /// Links the shared sizing helpers (posteriors, ladder depth, SplitMix64) statically.
+    var support = false
 }
 
 let plugins: [PluginSpec] = [
     PluginSpec(name: "SimVenue", folder: "Venues/SimVenue", exclude: ["README.md"]),
     PluginSpec(name: "IntraVenueLane", folder: "Lanes/IntraVenueLane"),
+    PluginSpec(name: "ExecutionModelStep", folder: "Sizing/ExecutionModelStep", support: true),
+    PluginSpec(name: "FillModelStep", folder: "Sizing/FillModelStep", support: true),
+    PluginSpec(name: "FeeModelStep", folder: "Sizing/FeeModelStep", support: true),
+    PluginSpec(name: "KellyStep", folder: "Sizing/KellyStep", support: true),
+    PluginSpec(name: "FractionalKellyStep", folder: "Sizing/FractionalKellyStep", support: true),
+    PluginSpec(name: "RobustInputsStep", folder: "Sizing/RobustInputsStep", support: true),
+    PluginSpec(name: "LiquidityImpactStep", folder: "Sizing/LiquidityImpactStep", support: true),
+    PluginSpec(name: "CapitalLockStep", folder: "Sizing/CapitalLockStep", support: true),
+    PluginSpec(name: "MonteCarloStep", folder: "Sizing/MonteCarloStep", support: true),
+    PluginSpec(name: "LaneAllocatorStep", folder: "Sizing/LaneAllocatorStep", support: true),
+    PluginSpec(name: "LossCapStep", folder: "Sizing/LossCapStep", support: true),
+    PluginSpec(name: "ExposureStep", folder: "Sizing/ExposureStep", support: true),
     PluginSpec(name: "DrawdownStep", folder: "Sizing/DrawdownStep"),
 ]
 
@@ -72,6 +86,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Shared code of the sizing plugins (linked statically into each)
+        .target(
+            name: "SizingSupport",
+            dependencies: [.product(name: "PluginKit", package: "PluginAPI")],
+            path: "Plugins/Sizing/SizingSupport",
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Benchmarks (run with `make bench`, release build)
         .executableTarget(
             name: "arb-bench",
@@ -101,7 +123,7 @@ let package = Package(
         + plugins.map {
             .target(
                 name: $0.name,
-                dependencies: [.product(name: "PluginKit", package: "PluginAPI")],
+                dependencies: [.product(name: "PluginKit", package: "PluginAPI")] + ($0.support ? ["SizingSupport"] : []),
                 path: "Plugins/\($0.folder)",
                 exclude: $0.exclude,
                 swiftSettings: strictSettings,

@@ -143,7 +143,6 @@ public final class DemoRunner {
     /// True when the chain leaves a positive size.
     private func runChain(_ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot) -> Bool
     {
-        var baskets = opportunity.maxBaskets
         var context = arb_sizing_context()
         context.struct_size = UInt32(MemoryLayout<arb_sizing_context>.size)
         context.now_ns = clock()
@@ -154,17 +153,9 @@ public final class DemoRunner {
         context.seed =
             UInt64(bitPattern: opportunity.edge) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: opportunity.maxBaskets)
         context.group = UnsafePointer(snapshot.group)
-        for step in steps {
-            guard let outcome = try? step.size(opportunity, baskets: baskets, context: &context) else {
-                summary.pluginErrors += 1
-                return false
-            }
-            if outcome.isRejected {
-                summary.rejectedBy[step.manifest.id, default: 0] += 1
-                return false
-            }
-            baskets = outcome.baskets
-        }
-        return baskets > 0
+        let plan = withExtendedLifetime(snapshot) { SizingChain.run(steps, opportunity, context: &context) }
+        if plan.failure != nil { summary.pluginErrors += 1 }
+        if let step = plan.rejectedBy { summary.rejectedBy[step, default: 0] += 1 }
+        return plan.isAccepted
     }
 }

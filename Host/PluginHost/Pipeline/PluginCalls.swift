@@ -17,6 +17,8 @@ public struct FoundOpportunity: Sendable, Hashable {
     public var cost: MicroDollars
     public var edge: MicroDollars
     public var maxBaskets: CentiContracts
+    /// Latest resolution among the legs (0 = unknown), as the lane reported it.
+    public var resolutionTime: Nanoseconds
     public var flags: UInt32
     public var note: String
 
@@ -36,6 +38,7 @@ public struct FoundOpportunity: Sendable, Hashable {
         cost = c.cost_micros
         edge = c.edge_micros
         maxBaskets = c.max_baskets_centi
+        resolutionTime = c.resolution_time_ns
         flags = c.flags
         note = c.note.string
     }
@@ -49,11 +52,18 @@ public struct FoundOpportunity: Sendable, Hashable {
                 fee_micros: $0.fee, liquidity: $0.liquidity.rawValue, reserved0: 0)
         }
         return cLegs.withUnsafeBufferPointer { legs in
-            var c = arb_opportunity(
-                struct_size: UInt32(MemoryLayout<arb_opportunity>.size), flags: flags, leg_count: UInt32(legs.count),
-                reserved0: 0, legs: legs.baseAddress, payout_micros: payout, cost_micros: cost, edge_micros: edge,
-                max_baskets_centi: maxBaskets, resolution_time_ns: 0, note: arb_str(data: nil, len: 0))
-            return withUnsafePointer(to: &c) { body($0) }
+            var note = note
+            return note.withUTF8 { noteBytes in
+                noteBytes.withMemoryRebound(to: CChar.self) { noteChars in
+                    var c = arb_opportunity(
+                        struct_size: UInt32(MemoryLayout<arb_opportunity>.size), flags: flags,
+                        leg_count: UInt32(legs.count), reserved0: 0, legs: legs.baseAddress, payout_micros: payout,
+                        cost_micros: cost, edge_micros: edge, max_baskets_centi: maxBaskets,
+                        resolution_time_ns: resolutionTime,
+                        note: arb_str(data: noteChars.baseAddress, len: noteChars.count))
+                    return withUnsafePointer(to: &c) { body($0) }
+                }
+            }
         }
     }
 }
