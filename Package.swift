@@ -97,7 +97,10 @@ let package = Package(
         // MARK: Benchmarks (run with `make bench`, release build)
         .executableTarget(
             name: "arb-bench",
-            dependencies: ["PluginHost", .product(name: "PluginKit", package: "PluginAPI"), "IntraVenueLane"],
+            dependencies: [
+                "PluginHost", .product(name: "PluginKit", package: "PluginAPI"),
+                .product(name: "CArbPluginAPI", package: "PluginAPI"), "IntraVenueLane",
+            ],
             path: "Benchmarks/ABICallBenchmark",
             swiftSettings: strictSettings
         ),

@@ -6,6 +6,7 @@
 //   static  — the same IntraVenueLane code linked into this binary, called directly in Swift.
 // Both use the same group memory and the same host services (fees come from the dlopen'd
 // SimVenue through arb_host.fee in both cases). Run with `make bench` (release build).
+import CArbPluginAPI
 import Foundation
 import IntraVenueLane
 import PluginHost
@@ -109,3 +110,69 @@ if ProcessInfo.processInfo.environment["ARB_BENCH_ONLY_QUIET"] != nil { exit(0) 
 report(
     "lane call, one basket found (depth walk over 2x2 levels, 4 fee calls, result copied to the host)",
     try measure(group))
+
+// MARK: The full sizing chain of plugins.d (arm A), per opportunity.
+
+let repositoryPlugins = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("plugins.d").path
+let chainManager = PluginManager(
+    directory: ManifestDirectory(path: ProcessInfo.processInfo.environment["ARB_PLUGINS_DIR"] ?? repositoryPlugins),
+    loader: LibraryLoader(searchPath: [binDirectory], cacheDirectory: root + "/cache"),
+    runtime: HostRuntime(state: FileStateStore(directory: root + "/chain-state")))
+let chainReport = chainManager.reload()
+guard chainReport.errors.isEmpty, let chainLane = chainManager.pipeline.lanes.first else {
+    print("cannot load \(repositoryPlugins): \(chainReport.errors)")
+    exit(1)
+}
+let steps = chainManager.pipeline.sizingA
+// The planted basket again, on a market that resolves in 5 days (the capital-lock step needs it).
+var chainMarket = MarketRecord(venue: "sim", marketID: "B-3", closeTime: 5 * 86_400_000_000_000)
+chainMarket.eventID = "B"
+let chainGroup = GroupSnapshot(kind: .single, groupID: "B-3", markets: [chainMarket])
+chainGroup.setQuote(
+    QuoteRecord(
+        yesAsks: [Level(price: 450_000, size: 1_000), Level(price: 480_000, size: 5_000)],
+        noAsks: [Level(price: 500_000, size: 400), Level(price: 530_000, size: 10_000)]), at: 0)
+let chainOpportunity = try chainLane.evaluate(chainGroup)[0]
+let chainTimes: [Double] = try "lane.intra_venue".withCString { laneID in
+    var stats = arb_lane_stats(
+        struct_size: UInt32(MemoryLayout<arb_lane_stats>.size), reserved0: 0,
+        lane_id: arb_str(data: laneID, len: strlen(laneID)), baskets: 100, wins: 90, losses: 10,
+        mean_return_ppm: 12_000, stdev_return_ppm: 8_000, realized_pnl_micros: 0)
+    var context = arb_sizing_context()
+    context.struct_size = UInt32(MemoryLayout<arb_sizing_context>.size)
+    context.now_ns = 0
+    context.equity_micros = 10_000_000_000
+    context.cash_micros = 10_000_000_000
+    context.high_water_micros = 10_000_000_000
+    context.day_start_equity_micros = 10_000_000_000
+    context.lane_id = arb_str(data: laneID, len: strlen(laneID))
+    context.group = UnsafePointer(chainGroup.group)
+    var times: [Double] = []
+    var rejections: [String: Int] = [:]
+    var accepted = 0
+    try withUnsafePointer(to: &stats) { stats in
+        context.lane_stats = stats
+        context.lane_stats_count = 1
+        for i in 0..<(samples + 200) {
+            context.seed = UInt64(i)
+            let start = now()
+            let plan = SizingChain.run(steps, chainOpportunity, context: &context)
+            let elapsed = Double(now() - start)
+            if i >= 200 { times.append(elapsed) }  // the first 200 warm up caches and the robust-input window
+            if plan.isAccepted { accepted += 1 }
+            if let step = plan.rejectedBy { rejections[step, default: 0] += 1 }
+            if plan.failure != nil { throw plan.failure! }
+        }
+    }
+    print(
+        "sizing chain: \(steps.count) steps of arm A (\(steps.map(\.manifest.id).joined(separator: ", "))), \(accepted) of \(samples + 200) plans accepted\(rejections.isEmpty ? "" : ", rejected by \(rejections)")"
+    )
+    return times.sorted()
+}
+print(
+    String(
+        format:
+            "  per opportunity: median %.1f µs  p90 %.1f µs  p99 %.1f µs  p99.9 %.1f µs  max %.1f µs  (goal p99 <= 200 µs, Monte Carlo 2,000 paths)",
+        percentile(chainTimes, 0.5) / 1_000, percentile(chainTimes, 0.9) / 1_000, percentile(chainTimes, 0.99) / 1_000,
+        percentile(chainTimes, 0.999) / 1_000, chainTimes.last! / 1_000))

@@ -7,7 +7,7 @@ struct Arb: ParsableCommand {
         commandName: "arb",
         abstract: "Prediction-market arbitrage host: loads venue, lane and sizing plugins from plugins.d/.",
         version: "0.1.0",
-        subcommands: [Demo.self, Plugins.self],
+        subcommands: [Demo.self, Plugins.self, AB.self],
         defaultSubcommand: nil
     )
 }

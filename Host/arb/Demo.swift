@@ -22,7 +22,10 @@ struct Demo: ParsableCommand {
         source.setEventHandler { stop.store(true, ordering: .relaxed) }
         source.resume()
         let deadline = Date().addingTimeInterval(duration)
-        let runner = DemoRunner(manager: manager, output: { print($0) })
+        // Both arms' plans go to the A/B record for `arb ab report`.
+        let abPath = "\(host.stateDirectory)/ab.jsonl"
+        let recorder = manager.pipeline.sizingB.isEmpty ? nil : try ABRecorder(path: abPath)
+        let runner = DemoRunner(manager: manager, recorder: recorder, output: { print($0) })
         do {
             try runner.run { stop.load(ordering: .relaxed) || Date() >= deadline }
         } catch {
@@ -34,5 +37,6 @@ struct Demo: ParsableCommand {
             "summary: markets \(s.markets), book updates \(s.updates), gaps resynced \(s.resyncs), "
                 + "opportunities \(s.opportunities.values.reduce(0, +)) (alarms \(s.alarms)), plans A \(s.plansA) B \(s.plansB), "
                 + "rejections \(s.rejectedBy), pipeline switches \(s.switches), plugin errors \(s.pluginErrors)")
+        if let recorder { print("A/B: \(recorder.count) records appended to \(abPath) — see `arb ab report`") }
     }
 }

@@ -25,6 +25,8 @@ public final class DemoRunner {
     let exchange: ScenarioExchange
     let output: (String) -> Void
     let clock: @Sendable () -> Int64
+    /// Where both arms' plans go when arm B exists (`arb ab report` reads it).
+    let recorder: ABRecorder?
     public private(set) var summary = Summary()
     private var books: [String: BinaryBook] = [:]
     private var snapshots: [String: GroupSnapshot] = [:]
@@ -34,8 +36,10 @@ public final class DemoRunner {
 
     public init(
         manager: PluginManager, exchange: ScenarioExchange = ScenarioExchange(),
-        clock: @escaping @Sendable () -> Int64 = HostRuntime.wallClock, output: @escaping (String) -> Void
+        clock: @escaping @Sendable () -> Int64 = HostRuntime.wallClock, recorder: ABRecorder? = nil,
+        output: @escaping (String) -> Void
     ) {
+        self.recorder = recorder
         self.manager = manager
         self.exchange = exchange
         self.clock = clock
@@ -134,15 +138,26 @@ public final class DemoRunner {
             for opportunity in found {
                 summary.opportunities[lane.manifest.id, default: 0] += 1
                 if opportunity.isDataQualityAlarm { summary.alarms += 1 }
-                if runChain(pipeline.sizingA, opportunity, snapshot) { summary.plansA += 1 }
-                if !pipeline.sizingB.isEmpty, runChain(pipeline.sizingB, opportunity, snapshot) { summary.plansB += 1 }
+                let planA = runChain(pipeline.sizingA, opportunity, snapshot)
+                if planA.isAccepted { summary.plansA += 1 }
+                guard !pipeline.sizingB.isEmpty else { continue }
+                let planB = runChain(pipeline.sizingB, opportunity, snapshot)
+                if planB.isAccepted { summary.plansB += 1 }
+                if let recorder {
+                    let record = ABRecord(
+                        opportunityID: opportunity.id(groupID: snapshot.groupID), laneID: lane.manifest.id, time: now,
+                        edge: opportunity.edge, a: ABRecord.arm(planA, edge: opportunity.edge),
+                        b: ABRecord.arm(planB, edge: opportunity.edge))
+                    do { try recorder.append(record) } catch { summary.pluginErrors += 1 }
+                }
             }
         }
     }
 
     /// True when the chain leaves a positive size.
-    private func runChain(_ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot) -> Bool
-    {
+    private func runChain(
+        _ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot
+    ) -> SizingPlan {
         var context = arb_sizing_context()
         context.struct_size = UInt32(MemoryLayout<arb_sizing_context>.size)
         context.now_ns = clock()
@@ -150,12 +165,12 @@ public final class DemoRunner {
         context.cash_micros = equity
         context.high_water_micros = equity
         context.day_start_equity_micros = equity
-        context.seed =
-            UInt64(bitPattern: opportunity.edge) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: opportunity.maxBaskets)
+        // The same basket always gets the same seed: Monte Carlo verdicts replay identically.
+        context.seed = UInt64(opportunity.id(groupID: snapshot.groupID), radix: 16) ?? 0
         context.group = UnsafePointer(snapshot.group)
         let plan = withExtendedLifetime(snapshot) { SizingChain.run(steps, opportunity, context: &context) }
         if plan.failure != nil { summary.pluginErrors += 1 }
         if let step = plan.rejectedBy { summary.rejectedBy[step, default: 0] += 1 }
-        return plan.isAccepted
+        return plan
     }
 }

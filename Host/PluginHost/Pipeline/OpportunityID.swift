@@ -1,0 +1,37 @@
+import PluginKit
+
+/// A stable id for an opportunity: the same lane, group and legs always give the same id, so
+/// repeated sightings dedupe and an order intent keyed by it can never be placed twice.
+public enum OpportunityID {
+    /// 16 hex digits of FNV-1a over the lane id, group id and each leg's member, side and action.
+    public static func make(laneID: String, groupID: String, legs: [(member: UInt32, side: UInt32, action: UInt32)])
+        -> String
+    {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01b3
+            }
+        }
+        mix(laneID.utf8)
+        mix([0])
+        mix(groupID.utf8)
+        for leg in legs {
+            mix([
+                0, UInt8(truncatingIfNeeded: leg.member), UInt8(truncatingIfNeeded: leg.member >> 8), UInt8(leg.side),
+                UInt8(leg.action),
+            ])
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension FoundOpportunity {
+    /// The stable id of this basket in `groupID`.
+    public func id(groupID: String) -> String {
+        OpportunityID.make(
+            laneID: laneID, groupID: groupID, legs: legs.map { ($0.memberIndex, $0.side.rawValue, $0.action.rawValue) })
+    }
+}
