@@ -11,6 +11,9 @@ struct Demo: ParsableCommand {
     @Option(help: "Seconds to run (Ctrl-C stops earlier).")
     var duration: Double = 10
 
+    @Option(name: .customLong("show-plans"), help: "Print the first N plans of arm A with their sizing trace.")
+    var showPlans: Int = 2
+
     func run() throws {
         let manager = try host.makeManager()
         let report = manager.reload()
@@ -26,6 +29,7 @@ struct Demo: ParsableCommand {
         let abPath = "\(host.stateDirectory)/ab.jsonl"
         let recorder = manager.pipeline.sizingB.isEmpty ? nil : try ABRecorder(path: abPath)
         let runner = DemoRunner(manager: manager, recorder: recorder, output: { print($0) })
+        runner.plansToShow = showPlans
         do {
             try runner.run { stop.load(ordering: .relaxed) || Date() >= deadline }
         } catch {

@@ -27,6 +27,9 @@ public final class DemoRunner {
     let clock: @Sendable () -> Int64
     /// Where both arms' plans go when arm B exists (`arb ab report` reads it).
     let recorder: ABRecorder?
+    /// How many plans to print with their full sizing trace.
+    public var plansToShow = 0
+    private var plansShown = 0
     public private(set) var summary = Summary()
     private var books: [String: BinaryBook] = [:]
     private var snapshots: [String: GroupSnapshot] = [:]
@@ -140,6 +143,10 @@ public final class DemoRunner {
                 if opportunity.isDataQualityAlarm { summary.alarms += 1 }
                 let planA = runChain(pipeline.sizingA, opportunity, snapshot)
                 if planA.isAccepted { summary.plansA += 1 }
+                if plansShown < plansToShow {
+                    plansShown += 1
+                    output(Self.describe(planA, opportunity, market: markets[marketID]))
+                }
                 guard !pipeline.sizingB.isEmpty else { continue }
                 let planB = runChain(pipeline.sizingB, opportunity, snapshot)
                 if planB.isAccepted { summary.plansB += 1 }
@@ -154,7 +161,30 @@ public final class DemoRunner {
         }
     }
 
-    /// True when the chain leaves a positive size.
+    /// A plan and its trace, one line per step.
+    static func describe(_ plan: SizingPlan, _ o: FoundOpportunity, market: MarketRecord?) -> String {
+        func dollars(_ m: Int64) -> String { "$" + FixedPoint.format(m, scale: FixedPoint.micros) }
+        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
+        let legs = o.legs.map { "\($0.side == .yes ? "YES" : "NO") @ \(dollars($0.limitPrice))" }.joined(
+            separator: " + ")
+        let outcome =
+            plan.isAccepted
+            ? "\(FixedPoint.format(plan.baskets, scale: FixedPoint.centi)) baskets"
+            : "rejected by \(plan.rejectedBy ?? "?")"
+        var lines = [
+            "plan for \(market?.marketID ?? "?") [\(o.laneID)]: \(legs), edge \(dollars(o.edge))/basket, lane size "
+                + "\(FixedPoint.format(o.maxBaskets, scale: FixedPoint.centi)) → \(outcome)"
+        ]
+        for step in plan.trace {
+            let numbers = step.metrics.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            lines.append(
+                "  \(pad(step.stepID, 24)) \(pad(step.verdictName, 6)) \(pad(FixedPoint.format(step.baskets, scale: FixedPoint.centi), 6)) "
+                    + "\(step.reason)  \(numbers)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Runs one arm's chain; counts failures and rejections.
     private func runChain(
         _ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot
     ) -> SizingPlan {
@@ -168,7 +198,10 @@ public final class DemoRunner {
         // The same basket always gets the same seed: Monte Carlo verdicts replay identically.
         context.seed = UInt64(opportunity.id(groupID: snapshot.groupID), radix: 16) ?? 0
         context.group = UnsafePointer(snapshot.group)
-        let plan = withExtendedLifetime(snapshot) { SizingChain.run(steps, opportunity, context: &context) }
+        let plan = opportunity.laneID.withCString { laneID in
+            context.lane_id = arb_str(data: laneID, len: opportunity.laneID.utf8.count)
+            return withExtendedLifetime(snapshot) { SizingChain.run(steps, opportunity, context: &context) }
+        }
         if plan.failure != nil { summary.pluginErrors += 1 }
         if let step = plan.rejectedBy { summary.rejectedBy[step, default: 0] += 1 }
         return plan
