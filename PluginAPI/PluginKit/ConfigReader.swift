@@ -60,6 +60,11 @@ public struct ConfigReader: ~Copyable {
         return try read(key) { table.pointee.get_fixed(table, $0, scale, &value) }.map { value }
     }
 
+    /// A ratio read exactly as a decimal ("0.25"), as a Double for statistics; `fallback` in ppm.
+    public func ratio(_ key: String, default fallback: PartsPerMillion) throws -> Double {
+        Double(try fixed(key, scale: FixedPoint.ppm) ?? fallback) / 1e6
+    }
+
     /// The whole table as JSON text.
     public var json: String {
         let collector = TextCollector()

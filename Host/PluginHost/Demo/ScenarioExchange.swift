@@ -133,17 +133,3 @@ public final class ScenarioExchange {
 
 private func dollars(_ micros: MicroDollars) -> String { FixedPoint.format(micros, scale: FixedPoint.micros) }
 private func contracts(_ centi: CentiContracts) -> String { FixedPoint.format(centi, scale: FixedPoint.centi) }
-
-/// SplitMix64 (the generator ../shared/bench uses): small, fast, deterministic.
-public struct SplitMix64: Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    public mutating func below(_ n: UInt64) -> UInt64 { next() % n }
-}

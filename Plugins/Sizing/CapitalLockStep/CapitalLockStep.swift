@@ -26,8 +26,8 @@ public final class CapitalLockStep: SizingStepPlugin {
             }
         }
         self.carry = carry
-        hurdle = Double(try config.fixed("hurdle_apr", scale: FixedPoint.ppm) ?? 100_000) / 1e6
-        settlementDays = Double(try config.fixed("settlement_days", scale: FixedPoint.ppm) ?? 1_000_000) / 1e6
+        hurdle = try config.ratio("hurdle_apr", default: 100_000)
+        settlementDays = try config.ratio("settlement_days", default: 1_000_000)
         maxDays = Double(try config.int("max_days") ?? 30)
         guard settlementDays >= 0, maxDays > 0 else {
             throw PluginError.config("settlement_days >= 0 and max_days > 0")

@@ -27,8 +27,8 @@ public final class ExecutionModelStep: SizingStepPlugin {
         latency = Double(try config.int("latency_ms") ?? 200) / 1_000
         halfLife = Double(try config.int("half_life_ms") ?? 5_000) / 1_000
         sequentialDelay = Double(try config.int("sequential_delay_ms") ?? 0) / 1_000
-        impactCoefficient = Double(try config.fixed("impact", scale: FixedPoint.ppm) ?? 10_000) / 1e6
-        impactCap = Double(try config.fixed("impact_cap", scale: FixedPoint.ppm) ?? 500_000) / 1e6
+        impactCoefficient = try config.ratio("impact", default: 10_000)
+        impactCap = try config.ratio("impact_cap", default: 500_000)
         guard halfLife > 0, latency >= 0 else { throw PluginError.config("half_life_ms must be > 0, latency_ms >= 0") }
     }
 

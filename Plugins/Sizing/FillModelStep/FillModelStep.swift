@@ -24,10 +24,10 @@ public final class FillModelStep: SizingStepPlugin {
         ])
         staleness = Double(try config.int("staleness_s") ?? 120)
         sameVenueCorrelation =
-            Double(try config.fixed("same_venue_correlation", scale: FixedPoint.ppm) ?? 700_000) / 1e6
+            try config.ratio("same_venue_correlation", default: 700_000)
         crossVenueCorrelation =
-            Double(try config.fixed("cross_venue_correlation", scale: FixedPoint.ppm) ?? 200_000) / 1e6
-        minimum = Double(try config.fixed("min_fill_probability", scale: FixedPoint.ppm) ?? 300_000) / 1e6
+            try config.ratio("cross_venue_correlation", default: 200_000)
+        minimum = try config.ratio("min_fill_probability", default: 300_000)
         guard staleness > 0 else { throw PluginError.config("staleness_s must be > 0") }
     }
 

@@ -10,8 +10,8 @@ public final class FractionalKellyStep: SizingStepPlugin {
 
     public init(host: HostServices, config: borrowing ConfigReader) throws {
         try config.rejectUnknownKeys(allowed: ["unwind_loss", "fraction"])
-        unwindLoss = Double(try config.fixed("unwind_loss", scale: FixedPoint.ppm) ?? 30_000) / 1e6
-        fraction = Double(try config.fixed("fraction", scale: FixedPoint.ppm) ?? 250_000) / 1e6
+        unwindLoss = try config.ratio("unwind_loss", default: 30_000)
+        fraction = try config.ratio("fraction", default: 250_000)
         guard fraction > 0, fraction <= 0.5 else { throw PluginError.config("fraction must be in (0, 0.5]") }
         guard unwindLoss > 0, unwindLoss < 1 else { throw PluginError.config("unwind_loss must be in (0, 1)") }
     }

@@ -29,17 +29,14 @@ public final class KellyStep: SizingStepPlugin {
             "unwind_loss", "fraction", "shrink_floor", "full_shrink_after", "min_observations", "q_margin",
             "stress_multiple", "tail_max_loss",
         ])
-        func ratio(_ key: String, _ fallback: Int64) throws -> Double {
-            Double(try config.fixed(key, scale: FixedPoint.ppm) ?? fallback) / 1e6
-        }
-        unwindLoss = try ratio("unwind_loss", 30_000)
-        fraction = try ratio("fraction", 250_000)
-        shrinkFloor = try ratio("shrink_floor", 250_000)
+        unwindLoss = try config.ratio("unwind_loss", default: 30_000)
+        fraction = try config.ratio("fraction", default: 250_000)
+        shrinkFloor = try config.ratio("shrink_floor", default: 250_000)
         fullShrinkAfter = Double(try config.int("full_shrink_after") ?? 50)
         minObservations = Double(try config.int("min_observations") ?? 10)
-        qMargin = try ratio("q_margin", 100_000)
-        stressMultiple = try ratio("stress_multiple", 3_000_000)
-        tailMaxLoss = try ratio("tail_max_loss", 20_000)
+        qMargin = try config.ratio("q_margin", default: 100_000)
+        stressMultiple = try config.ratio("stress_multiple", default: 3_000_000)
+        tailMaxLoss = try config.ratio("tail_max_loss", default: 20_000)
         guard fraction > 0, fraction <= 0.5 else {
             throw PluginError.config("fraction must be in (0, 0.5]: above half Kelly the drawdown risk is not worth it")
         }

@@ -21,14 +21,11 @@ public final class LaneAllocatorStep: SizingStepPlugin {
         try config.rejectUnknownKeys(allowed: [
             "min_trades", "unscored_weight", "min_weight", "max_weight", "smoothing",
         ])
-        func ratio(_ key: String, _ fallback: Int64) throws -> Double {
-            Double(try config.fixed(key, scale: FixedPoint.ppm) ?? fallback) / 1e6
-        }
         minTrades = try config.int("min_trades") ?? 10
-        unscoredWeight = try ratio("unscored_weight", 200_000)
-        minWeight = try ratio("min_weight", 50_000)
-        maxWeight = try ratio("max_weight", 400_000)
-        smoothing = try ratio("smoothing", 300_000)
+        unscoredWeight = try config.ratio("unscored_weight", default: 200_000)
+        minWeight = try config.ratio("min_weight", default: 50_000)
+        maxWeight = try config.ratio("max_weight", default: 400_000)
+        smoothing = try config.ratio("smoothing", default: 300_000)
         guard 0 < minWeight, minWeight <= maxWeight, maxWeight <= 1, smoothing > 0, smoothing <= 1 else {
             throw PluginError.config("need 0 < min_weight <= max_weight <= 1 and 0 < smoothing <= 1")
         }

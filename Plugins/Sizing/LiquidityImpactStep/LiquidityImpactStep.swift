@@ -19,9 +19,9 @@ public final class LiquidityImpactStep: SizingStepPlugin {
 
     public init(host: HostServices, config: borrowing ConfigReader) throws {
         try config.rejectUnknownKeys(allowed: ["kappa", "beta", "max_depth_share", "min_depth"])
-        kappa = Double(try config.fixed("kappa", scale: FixedPoint.ppm) ?? 100_000) / 1e6
-        beta = Double(try config.fixed("beta", scale: FixedPoint.ppm) ?? 1_500_000) / 1e6
-        maxDepthShare = Double(try config.fixed("max_depth_share", scale: FixedPoint.ppm) ?? 500_000) / 1e6
+        kappa = try config.ratio("kappa", default: 100_000)
+        beta = try config.ratio("beta", default: 1_500_000)
+        maxDepthShare = try config.ratio("max_depth_share", default: 500_000)
         minDepth = Double(try config.fixed("min_depth", scale: FixedPoint.centi) ?? 500) / 100
         guard kappa > 0, beta > 0, maxDepthShare > 0, maxDepthShare <= 1 else {
             throw PluginError.config("need kappa > 0, beta > 0, 0 < max_depth_share <= 1")

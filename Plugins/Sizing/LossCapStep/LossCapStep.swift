@@ -15,11 +15,11 @@ public final class LossCapStep: SizingStepPlugin {
 
     public init(host: HostServices, config: borrowing ConfigReader) throws {
         try config.rejectUnknownKeys(allowed: ["floor", "span", "max_budget", "min_budget", "unwind_loss"])
-        floor = Double(try config.fixed("floor", scale: FixedPoint.ppm) ?? 2_000) / 1e6
-        span = Double(try config.fixed("span", scale: FixedPoint.ppm) ?? 18_000) / 1e6
+        floor = try config.ratio("floor", default: 2_000)
+        span = try config.ratio("span", default: 18_000)
         maxBudget = try config.fixed("max_budget", scale: FixedPoint.micros) ?? 500_000_000
         minBudget = try config.fixed("min_budget", scale: FixedPoint.micros) ?? 1_000_000
-        unwindLoss = Double(try config.fixed("unwind_loss", scale: FixedPoint.ppm) ?? 30_000) / 1e6
+        unwindLoss = try config.ratio("unwind_loss", default: 30_000)
         guard floor >= 0, span >= 0, unwindLoss > 0 else {
             throw PluginError.config("floor, span >= 0 and unwind_loss > 0")
         }

@@ -27,10 +27,10 @@ public final class MonteCarloStep: SizingStepPlugin {
         ])
         paths = Int(try config.int("paths") ?? 2_000)
         sigmaPerSqrtSecond = Double(try config.fixed("sigma_per_sqrt_s", scale: FixedPoint.micros) ?? 2_000)
-        legSeconds = Double(try config.fixed("leg_seconds", scale: FixedPoint.ppm) ?? 500_000) / 1e6
+        legSeconds = try config.ratio("leg_seconds", default: 500_000)
         staleness = Double(try config.int("staleness_s") ?? 120)
-        unwindLoss = Double(try config.fixed("unwind_loss", scale: FixedPoint.ppm) ?? 30_000) / 1e6
-        lossMultiple = Double(try config.fixed("loss_multiple", scale: FixedPoint.ppm) ?? 1_500_000) / 1e6
+        unwindLoss = try config.ratio("unwind_loss", default: 30_000)
+        lossMultiple = try config.ratio("loss_multiple", default: 1_500_000)
         guard (100...1_000_000).contains(paths) else {
             throw PluginError.config("paths must be between 100 and 1000000")
         }

@@ -24,9 +24,9 @@ public final class RobustInputsStep: SizingStepPlugin {
         try config.rejectUnknownKeys(allowed: ["window", "min_samples", "mad_z", "iqr_fence", "min_deviation"])
         window = Int(try config.int("window") ?? 200)
         minSamples = Int(try config.int("min_samples") ?? 5)
-        madZ = Double(try config.fixed("mad_z", scale: FixedPoint.ppm) ?? 3_500_000) / 1e6
-        iqrFence = Double(try config.fixed("iqr_fence", scale: FixedPoint.ppm) ?? 3_000_000) / 1e6
-        minDeviation = Double(try config.fixed("min_deviation", scale: FixedPoint.ppm) ?? 20_000) / 1e6
+        madZ = try config.ratio("mad_z", default: 3_500_000)
+        iqrFence = try config.ratio("iqr_fence", default: 3_000_000)
+        minDeviation = try config.ratio("min_deviation", default: 20_000)
         guard window >= minSamples, minSamples >= 3 else { throw PluginError.config("need window >= min_samples >= 3") }
     }
 
