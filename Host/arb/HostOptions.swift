@@ -48,11 +48,13 @@ struct HostOptions: ParsableArguments {
         }
     }
 
-    func makeManager(log: @escaping HostRuntime.LogHandler = HostRuntime.standardErrorLog) throws -> PluginManager {
+    func makeManager(
+        onlyFile: String? = nil, log: @escaping HostRuntime.LogHandler = HostRuntime.standardErrorLog
+    ) throws -> PluginManager {
         let runtime = HostRuntime(
             log: log, keys: try loadKeys(), state: FileStateStore(directory: "\(stateDirectory)/plugin-state"))
         return PluginManager(
-            directory: ManifestDirectory(path: pluginsDirectory),
+            directory: ManifestDirectory(path: pluginsDirectory, onlyFile: onlyFile),
             loader: LibraryLoader(searchPath: searchPath, cacheDirectory: "\(stateDirectory)/plugin-cache"),
             runtime: runtime)
     }

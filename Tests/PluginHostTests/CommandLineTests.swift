@@ -50,6 +50,25 @@ struct CommandLineTests {
         #expect(header.contains("SHA256"))
     }
 
+    @Test func verifySurvivesAPluginThatCrashes() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try compileC(fixturePluginSource, output: box.pluginsDirectory + "/libcrash.so", defines: ["CRASH_IN_CREATE"])
+        try box.write("10-lane.toml", manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"))
+        try box.write("20-crash.toml", manifest(id: "lane.crash", kind: "lane", library: "./libcrash.so"))
+        try box.write("30-dup.toml", manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"))
+        let run = try arb(["plugins", "verify", "--plugins-dir", box.pluginsDirectory], state: box.stateDirectory)
+        #expect(run.status == 1)
+        #expect(run.output.contains("ok   lane.intra_venue: running sha256="))
+        #expect(
+            run.output.contains(
+                "FAIL lane.crash: the plugin crashed its process while loading (signal 6) — keep it disabled"))
+        #expect(
+            run.output.contains(
+                "FAIL lane.intra_venue: error [duplicate-id]: id \"lane.intra_venue\" is already used by "))
+        #expect(run.output.contains("1 passed, 2 failed"))
+    }
+
     @Test func enableDisableRollbackEditTheManifest() throws {
         let box = try Sandbox()
         defer { box.remove() }

@@ -4,8 +4,13 @@ import Foundation
 /// every applied version in `.history/` so one module can be rolled back alone.
 public struct ManifestDirectory: Sendable {
     public let path: String
+    /// When set, only this manifest file is read (a verify probe loads one plugin alone).
+    public let onlyFile: String?
 
-    public init(path: String) { self.path = path }
+    public init(path: String, onlyFile: String? = nil) {
+        self.path = path
+        self.onlyFile = onlyFile
+    }
 
     /// One file's outcome: a manifest, or the reason it could not be read.
     public struct Entry: Sendable {
@@ -17,8 +22,10 @@ public struct ManifestDirectory: Sendable {
     /// Every `*.toml` directly in the folder, sorted by name (so `10-x.toml` precedes `20-y.toml`).
     public func read() -> [Entry] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return names.filter { $0.hasSuffix(".toml") }.sorted().map { name in
-            let file = (path as NSString).appendingPathComponent(name)
+        let files = names.filter { $0.hasSuffix(".toml") }.sorted().map {
+            (path as NSString).appendingPathComponent($0)
+        }
+        return files.filter { onlyFile == nil || $0 == onlyFile }.map { file in
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 return Entry(
                     file: file, text: "",

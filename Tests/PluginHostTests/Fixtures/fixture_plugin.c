@@ -1,5 +1,5 @@
 /* A minimal lane for loader tests. Knobs: -DNO_ENTRY (exports the wrong symbol),
-   -DABI_MAJOR_OVERRIDE=2, -DKIND_OVERRIDE=ARB_KIND_VENUE, -DVERSION='"2.0.0"', -DBUILD_ID='"swift-5.9 x86_64"'. */
+   -DABI_MAJOR_OVERRIDE=2, -DKIND_OVERRIDE=ARB_KIND_VENUE, -DVERSION='"2.0.0"', -DBUILD_ID='"swift-5.9 x86_64"', -DCRASH_IN_CREATE. */
 #include <stdlib.h>
 #include <string.h>
 #include "arb_plugin.h"
@@ -21,6 +21,9 @@ static int instance_token;
 static arb_status create(const arb_plugin_descriptor *self, const arb_host *host, const arb_config *config,
                          void **out, const arb_text_sink *error) {
     (void)self; (void)host; (void)config; (void)error;
+#ifdef CRASH_IN_CREATE
+    abort(); /* a plugin with a fatal bug: verify must survive it */
+#endif
     *out = &instance_token;
     return ARB_OK;
 }
