@@ -34,6 +34,7 @@ struct PluginSpec {
 
 let plugins: [PluginSpec] = [
     PluginSpec(name: "SimVenue", folder: "Venues/SimVenue", exclude: ["README.md"]),
+    PluginSpec(name: "KalshiVenue", folder: "Venues/KalshiVenue"),
     PluginSpec(name: "IntraVenueLane", folder: "Lanes/IntraVenueLane"),
     PluginSpec(name: "ExecutionModelStep", folder: "Sizing/ExecutionModelStep", support: true),
     PluginSpec(name: "FillModelStep", folder: "Sizing/FillModelStep", support: true),

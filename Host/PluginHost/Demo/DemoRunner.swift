@@ -115,7 +115,8 @@ public final class DemoRunner {
                 summary.gaps += 1
                 summary.resyncs += 1
                 queue.append(contentsOf: try session.requestBook(marketID: marketID))
-            case .streamOpen, .streamSend:
+            case .streamOpen, .streamSend, .order, .fill, .balance:
+                // The demo places no orders; streams are served in-process.
                 break
             }
         }

@@ -9,6 +9,9 @@ public enum VenueEvent: Sendable, Equatable {
     case streamOpen(url: String)
     case streamSend(String)
     case gap(marketID: String, reason: String)
+    case order(OrderReport)
+    case fill(Fill)
+    case balance(cash: MicroDollars, portfolioValue: MicroDollars)
 }
 
 /// Drives one venue plugin: calls its sans-IO slots and collects what it emits. Engine thread.
@@ -48,6 +51,11 @@ public final class VenueSession {
                 return instance.venueTable.pointee.on_response(instance.handle, &c, sink, error)
             }
         }
+    }
+
+    /// Emits the request that places `intent` (borrowed for the call).
+    public func place(_ intent: UnsafePointer<arb_order_intent>) throws(PluginCallError) -> [VenueEvent] {
+        try call { instance.venueTable.pointee.place_order(instance.handle, intent, $0) }
     }
 
     public func openStream(marketIDs: [String]) throws(PluginCallError) -> [VenueEvent] {
@@ -137,9 +145,36 @@ public final class VenueSession {
                 VenueSession.session(ctx).events.append(.book(update))
                 return Int32(ARB_OK)
             },
-            order: { _, _ in Int32(ARB_ERR_UNSUPPORTED) },
-            fill: { _, _ in Int32(ARB_ERR_UNSUPPORTED) },
-            balance: { _, _ in Int32(ARB_ERR_UNSUPPORTED) },
+            order: { ctx, r in
+                guard let r else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
+                let c = r.pointee
+                VenueSession.session(ctx).events.append(
+                    .order(
+                        OrderReport(
+                            state: OrderState(rawValue: c.state) ?? .unknown, marketID: c.market_id.string,
+                            clientOrderID: c.client_order_id.string, venueOrderID: c.venue_order_id.string,
+                            filled: c.filled_centi, remaining: c.remaining_centi, averagePrice: c.average_price_micros,
+                            fees: c.fees_micros, venueTime: c.venue_time_ns, reason: c.reason.string)))
+                return Int32(ARB_OK)
+            },
+            fill: { ctx, f in
+                guard let f else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
+                let c = f.pointee
+                VenueSession.session(ctx).events.append(
+                    .fill(
+                        Fill(
+                            side: Side(rawValue: c.side) ?? .yes, action: Action(rawValue: c.action) ?? .buy,
+                            liquidity: Liquidity(rawValue: c.liquidity) ?? .taker, marketID: c.market_id.string,
+                            venueOrderID: c.venue_order_id.string, fillID: c.fill_id.string, price: c.price_micros,
+                            quantity: c.quantity_centi, fee: c.fee_micros, venueTime: c.venue_time_ns)))
+                return Int32(ARB_OK)
+            },
+            balance: { ctx, b in
+                guard let b else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
+                VenueSession.session(ctx).events.append(
+                    .balance(cash: b.pointee.cash_micros, portfolioValue: b.pointee.portfolio_value_micros))
+                return Int32(ARB_OK)
+            },
             request: { ctx, r in
                 guard let r else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
                 let c = r.pointee
