@@ -95,6 +95,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Venue simulators (the venues' real wire protocols, for tests and the demo)
+        .target(
+            name: "KalshiSim",
+            dependencies: [
+                .product(name: "PluginKit", package: "PluginAPI"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Host/Simulators/KalshiSim",
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Benchmarks (run with `make bench`, release build)
         .executableTarget(
             name: "arb-bench",
@@ -109,7 +121,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "PluginHostTests",
-            dependencies: ["PluginHost", .product(name: "CArbPluginAPI", package: "PluginAPI")],
+            dependencies: ["PluginHost", "KalshiSim", .product(name: "CArbPluginAPI", package: "PluginAPI")],
             path: "Tests/PluginHostTests",
             exclude: ["Fixtures"],
             swiftSettings: strictSettings

@@ -58,6 +58,33 @@ public final class VenueSession {
         try call { instance.venueTable.pointee.place_order(instance.handle, intent, $0) }
     }
 
+    public func cancel(marketID: String, venueOrderID: String) throws(PluginCallError) -> [VenueEvent] {
+        try call { sink in
+            withTwoStrings(marketID, venueOrderID) {
+                instance.venueTable.pointee.cancel_order(instance.handle, $0, $1, sink)
+            }
+        }
+    }
+
+    public func queryOrder(clientOrderID: String, venueOrderID: String) throws(PluginCallError) -> [VenueEvent] {
+        try call { sink in
+            withTwoStrings(clientOrderID, venueOrderID) {
+                instance.venueTable.pointee.query_order(instance.handle, $0, $1, sink)
+            }
+        }
+    }
+
+    /// Calls `body` with two borrowed `arb_str`s.
+    private func withTwoStrings<R>(_ a: String, _ b: String, _ body: (arb_str, arb_str) -> R) -> R {
+        let first = Array(a.utf8CString)
+        let second = Array(b.utf8CString)
+        return first.withUnsafeBufferPointer { x in
+            second.withUnsafeBufferPointer { y in
+                body(arb_str(data: x.baseAddress, len: x.count - 1), arb_str(data: y.baseAddress, len: y.count - 1))
+            }
+        }
+    }
+
     public func openStream(marketIDs: [String]) throws(PluginCallError) -> [VenueEvent] {
         let owned = marketIDs.map { Array($0.utf8CString) }
         return try call { sink in

@@ -1,0 +1,210 @@
+import CArbPluginAPI
+import Crypto
+import Foundation
+import KalshiSim
+import PluginKit
+import Testing
+import _CryptoExtras
+
+@testable import PluginHost
+
+/// The Kalshi plugin end to end against the Kalshi simulator: every request the plugin builds
+/// goes to the simulator, which checks paths, shapes and signatures as Kalshi does.
+@Suite(.serialized)
+struct KalshiSimulatorTests {
+    static let scenario = KalshiScenario(
+        cash: "1000.00",
+        series: [.init(ticker: "KXSIM", fee_type: "quadratic", fee_multiplier: 1)],
+        events: (1...3).map { e in
+            .init(
+                event_ticker: "KXSIM-\(e)", series_ticker: "KXSIM", title: "Event \(e)", mutually_exclusive: false,
+                markets: [
+                    .init(
+                        ticker: "KXSIM-\(e)-A", title: "A", close_time: "2026-12-31T00:00:00Z",
+                        yes_bids: [["0.40", "5"], ["0.45", "10"]], no_bids: [["0.50", "4"], ["0.52", "6"]])
+                ])
+        })
+
+    let clock: @Sendable () -> Int64 = { 1_764_000_000_000_000_000 }
+
+    /// The plugin (via KalshiVenueTests' host) and a simulator that knows its public key.
+    func setUp(pageSize: Int = 2) throws -> (Sandbox, VenueSession, KalshiSimulator) {
+        let (box, _, session, key) = try KalshiVenueTests().kalshi(config: "page_size = \(pageSize)")
+        let simulator = try KalshiSimulator(
+            scenario: Self.scenario, publicKeys: ["a952bcbe-ec3b-4b5b-b8f9-11dae589608c": key.publicKey],
+            clock: { 1_703_123_456_789_000_000 })
+        return (box, session, simulator)
+    }
+
+    /// Performs every request in `events` against the simulator, recursively; returns the rest.
+    func drain(_ events: [VenueEvent], _ session: VenueSession, _ sim: KalshiSimulator) throws -> [VenueEvent] {
+        var out: [VenueEvent] = []
+        var queue = events
+        while !queue.isEmpty {
+            let event = queue.removeFirst()
+            guard case .request(let r) = event else {
+                out.append(event)
+                continue
+            }
+            let method = KalshiVenueTestsMethod.name(r.method)
+            let response = sim.handle(
+                method: method, url: r.url,
+                headers: Dictionary(r.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                body: r.body)
+            queue += try session.handle(
+                HTTPResponse(status: response.status, body: response.body, receiveTime: 1, tag: r.tag))
+        }
+        return out
+    }
+
+    @Test func discoveryAndBooksAgainstTheSimulator() throws {
+        let (box, session, sim) = try setUp()
+        defer { box.remove() }
+        let found = try drain(try session.startDiscovery(), session, sim)
+        let markets = found.compactMap { if case .market(let m) = $0 { m } else { nil } }
+        #expect(markets.map(\.marketID) == ["KXSIM-1-A", "KXSIM-2-A", "KXSIM-3-A"], "three events over two pages of 2")
+        #expect(sim.requestLog.filter { $0.hasPrefix("GET /trade-api/v2/events") }.count == 2)
+        let book = try drain(try session.requestBook(marketID: "KXSIM-2-A"), session, sim)
+        guard case .book(let update) = try #require(book.first) else { Issue.record("no book"); return }
+        #expect(update.yesBids == [Level(price: 450_000, size: 1_000), Level(price: 400_000, size: 500)])
+        #expect(update.noBids.first == Level(price: 520_000, size: 600))
+    }
+
+    func place(_ session: VenueSession, side: UInt32, price: Int64, quantity: Int64, tif: UInt32, client: String) throws
+        -> [VenueEvent]
+    {
+        var intent = arb_order_intent()
+        intent.struct_size = UInt32(MemoryLayout<arb_order_intent>.size)
+        intent.side = side
+        intent.action = UInt32(ARB_ACTION_BUY)
+        intent.time_in_force = tif
+        intent.limit_price_micros = price
+        intent.quantity_centi = quantity
+        return try "KXSIM-1-A".withCString { market in
+            try client.withCString { c in
+                intent.market_id = arb_str(data: market, len: 9)
+                intent.client_order_id = arb_str(data: c, len: client.utf8.count)
+                return try session.place(&intent)
+            }
+        }
+    }
+
+    func report(_ events: [VenueEvent]) throws -> OrderReport {
+        guard case .order(let r) = try #require(events.first) else {
+            throw KalshiSimulatorError(description: "no report")
+        }
+        return r
+    }
+
+    @Test func ordersFillRestCancelAndNeverDoublePlace() throws {
+        let (box, session, sim) = try setUp()
+        defer { box.remove() }
+        // Buy 8 YES at ≤ 0.50: NO bids 0.52×6 and 0.50×4 are YES asks 0.48 and 0.50 ⇒ 6 @ 0.48 + 2 @ 0.50.
+        let ioc = try report(
+            try drain(
+                try place(
+                    session, side: UInt32(ARB_SIDE_YES), price: 500_000, quantity: 800, tif: UInt32(ARB_TIF_IOC),
+                    client: "arb-1"), session, sim))
+        #expect(ioc.state == .filled)
+        #expect(ioc.filled == 800)
+        #expect(ioc.averagePrice == 485_000)  // (6·0.48 + 2·0.50)/8
+        // Fee ⌈0.07·(6·0.48·0.52 + 2·0.25)⌉ = ⌈0.139832⌉ = 14¢, reported per contract (1.75¢) × 8.
+        #expect(ioc.fees == 140_000)
+        // The same client order id again is refused by the venue, never placed twice.
+        do {
+            _ = try drain(
+                try place(
+                    session, side: UInt32(ARB_SIDE_YES), price: 500_000, quantity: 100, tif: UInt32(ARB_TIF_IOC),
+                    client: "arb-1"), session, sim)
+            Issue.record("a duplicate client order id must fail")
+        } catch let error as PluginCallError {
+            #expect(error.status == ARB_ERR_VENUE)
+            #expect(error.message.contains("order_already_exists"))
+        }
+        // GTC buy of 3 NO at 0.30 (an ask at YES 0.70): nothing crosses, it rests.
+        let resting = try report(
+            try drain(
+                try place(
+                    session, side: UInt32(ARB_SIDE_NO), price: 300_000, quantity: 300, tif: UInt32(ARB_TIF_GTC),
+                    client: "arb-2"), session, sim))
+        #expect(resting.state == .resting)
+        #expect(resting.remaining == 300)
+        let queried = try report(
+            try drain(try session.queryOrder(clientOrderID: "", venueOrderID: resting.venueOrderID), session, sim))
+        #expect(queried.state == .resting && queried.marketID == "KXSIM-1-A")
+        let cancelled = try report(
+            try drain(try session.cancel(marketID: "KXSIM-1-A", venueOrderID: resting.venueOrderID), session, sim))
+        #expect(cancelled.state == .canceled)
+        // A zero-fill IOC reads as cancelled, not filled.
+        let nothing = try report(
+            try drain(
+                try place(
+                    session, side: UInt32(ARB_SIDE_YES), price: 100_000, quantity: 100, tif: UInt32(ARB_TIF_IOC),
+                    client: "arb-3"), session, sim))
+        #expect(nothing.state == .canceled && nothing.filled == 0)
+    }
+
+    @Test func faultsAndBadSignatures() throws {
+        let (box, session, sim) = try setUp()
+        defer { box.remove() }
+        sim.faults = [.rateLimit]
+        #expect(throws: PluginCallError.self) {
+            try drain(try session.requestBook(marketID: "KXSIM-1-A"), session, sim)
+        }
+        // A timestamp far from the exchange's clock is refused.
+        sim.maxSkewMilliseconds = -1
+        do {
+            _ = try drain(try session.requestBook(marketID: "KXSIM-1-A"), session, sim)
+            Issue.record("skewed request must fail")
+        } catch let error as PluginCallError {
+            #expect(error.status == ARB_ERR_AUTH)
+            #expect(error.message.contains("timestamp outside the allowed skew"))
+        }
+        // A signature made with another key is refused.
+        let other = try KalshiSimulator(
+            scenario: Self.scenario,
+            publicKeys: [
+                "a952bcbe-ec3b-4b5b-b8f9-11dae589608c": try _RSA.Signing.PrivateKey(keySize: .bits2048).publicKey
+            ],
+            clock: { 1_703_123_456_789_000_000 })
+        do {
+            _ = try drain(try session.requestBook(marketID: "KXSIM-1-A"), session, other)
+            Issue.record("foreign signature must fail")
+        } catch let error as PluginCallError {
+            #expect(error.message.contains("invalid signature"))
+        }
+    }
+
+    @Test func streamThroughTheSimulatorWithAnInjectedGap() throws {
+        let (box, session, sim) = try setUp()
+        defer { box.remove() }
+        let open = try session.openStream(marketIDs: ["KXSIM-1-A"])
+        guard case .streamSend(let subscribe) = try #require(open.last) else { Issue.record("no subscribe"); return }
+        var received: [VenueEvent] = []
+        for frame in sim.receive(subscribe) { received += try session.handleFrame(Array(frame.utf8), receivedAt: 1) }
+        guard case .book(let snapshot) = try #require(received.first) else { Issue.record("no snapshot"); return }
+        #expect(snapshot.kind == .snapshot && snapshot.yesBids.first == Level(price: 450_000, size: 1_000))
+        let delta = try session.handleFrame(
+            Array(sim.changeBid(ticker: "KXSIM-1-A", side: "yes", price: 450_000, change: -400).utf8), receivedAt: 2)
+        guard case .book(let d) = try #require(delta.first) else { Issue.record("no delta"); return }
+        #expect(d.yesBids == [Level(price: 450_000, size: 600)])
+        sim.faults = [.sequenceGap]
+        let gap = try session.handleFrame(
+            Array(sim.changeBid(ticker: "KXSIM-1-A", side: "no", price: 520_000, change: 100).utf8), receivedAt: 3)
+        #expect(
+            gap.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 4 after 2"),
+            "snapshot 1, delta 2, 3 lost, 4 arrives")
+    }
+}
+
+enum KalshiVenueTestsMethod {
+    static func name(_ m: HTTPRequest.Method) -> String {
+        switch m {
+        case .get: "GET"
+        case .post: "POST"
+        case .put: "PUT"
+        case .delete: "DELETE"
+        case .patch: "PATCH"
+        }
+    }
+}
