@@ -62,6 +62,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
     ],
     targets: [
         // MARK: The host
@@ -81,7 +83,11 @@ let package = Package(
             name: "arb",
             dependencies: [
                 "PluginHost",
+                "KalshiSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Host/arb",
             swiftSettings: strictSettings
@@ -102,6 +108,8 @@ let package = Package(
                 .product(name: "PluginKit", package: "PluginAPI"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             path: "Host/Simulators/KalshiSim",
             swiftSettings: strictSettings
@@ -121,7 +129,11 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "PluginHostTests",
-            dependencies: ["PluginHost", "KalshiSim", .product(name: "CArbPluginAPI", package: "PluginAPI")],
+            dependencies: [
+                "PluginHost", "KalshiSim", .product(name: "CArbPluginAPI", package: "PluginAPI"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/PluginHostTests",
             exclude: ["Fixtures"],
             swiftSettings: strictSettings

@@ -15,9 +15,12 @@ struct KalshiVenueTests {
     static let realData = repositoryRoot + "/../shared/data/real/"
 
     /// A host with an RSA key granted to venue.kalshi, and the loaded plugin.
-    func kalshi(config: String = "") throws -> (Sandbox, PluginManager, VenueSession, _RSA.Signing.PrivateKey) {
+    func kalshi(
+        config: String = "", base: String = "127.0.0.1:8080", key existingKey: _RSA.Signing.PrivateKey? = nil,
+        clock: @escaping HostRuntime.Clock = { 1_703_123_456_789_000_000 }
+    ) throws -> (Sandbox, PluginManager, VenueSession, _RSA.Signing.PrivateKey) {
         let box = try Sandbox()
-        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let key = try existingKey ?? _RSA.Signing.PrivateKey(keySize: .bits2048)
         let keyFile = box.root + "/kalshi.pem"
         try key.pemRepresentation.write(toFile: keyFile, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
@@ -29,13 +32,12 @@ struct KalshiVenueTests {
             manifest(
                 id: "venue.kalshi", kind: "venue", library: "libKalshiVenue.so",
                 config:
-                    "rest_url = \"http://127.0.0.1:8080/trade-api/v2\"\nws_url = \"ws://127.0.0.1:8080/trade-api/ws/v2\"\nkey_id = \"a952bcbe-ec3b-4b5b-b8f9-11dae589608c\"\nsigner_key = \"kalshi-test\"\n"
+                    "rest_url = \"http://\(base)/trade-api/v2\"\nws_url = \"ws://\(base)/trade-api/ws/v2\"\nkey_id = \"a952bcbe-ec3b-4b5b-b8f9-11dae589608c\"\nsigner_key = \"kalshi-test\"\n"
                     + config))
         let manager = PluginManager(
             directory: ManifestDirectory(path: box.pluginsDirectory),
             loader: LibraryLoader(searchPath: [buildDirectory], cacheDirectory: box.stateDirectory + "/cache"),
-            runtime: HostRuntime(
-                clock: { 1_703_123_456_789_000_000 }, keys: keys, state: FileStateStore(directory: box.stateDirectory)))
+            runtime: HostRuntime(clock: clock, keys: keys, state: FileStateStore(directory: box.stateDirectory)))
         let report = manager.reload()
         #expect(report.errors.isEmpty, "\(report.errors)")
         return (box, manager, VenueSession(instance: try #require(manager.pipeline.venues.first)), key)
@@ -167,7 +169,11 @@ struct KalshiVenueTests {
         let (box, _, session, _) = try kalshi()
         defer { box.remove() }
         let open = try session.openStream(marketIDs: ["FED-23DEC-T3.00"])
-        #expect(open.first == .streamOpen(url: "ws://127.0.0.1:8080/trade-api/ws/v2"))
+        guard case .streamOpen(let url, let headers) = try #require(open.first) else {
+            Issue.record("no stream open"); return
+        }
+        #expect(url == "ws://127.0.0.1:8080/trade-api/ws/v2")
+        #expect(headers.map(\.name) == ["KALSHI-ACCESS-KEY", "KALSHI-ACCESS-TIMESTAMP", "KALSHI-ACCESS-SIGNATURE"])
         guard case .streamSend(let subscribe) = open.last else { Issue.record("no subscribe frame"); return }
         #expect(
             subscribe

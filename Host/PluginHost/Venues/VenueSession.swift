@@ -6,7 +6,7 @@ public enum VenueEvent: Sendable, Equatable {
     case market(MarketRecord)
     case book(BookUpdate)
     case request(HTTPRequest)
-    case streamOpen(url: String)
+    case streamOpen(url: String, headers: [HTTPHeader])
     case streamSend(String)
     case gap(marketID: String, reason: String)
     case order(OrderReport)
@@ -216,8 +216,9 @@ public final class VenueSession {
                 VenueSession.session(ctx).events.append(.request(request))
                 return Int32(ARB_OK)
             },
-            stream_open: { ctx, url, _, _ in
-                VenueSession.session(ctx).events.append(.streamOpen(url: url.string))
+            stream_open: { ctx, url, headers, count in
+                let list = (0..<Int(count)).map { HTTPHeader(headers![$0].name.string, headers![$0].value.string) }
+                VenueSession.session(ctx).events.append(.streamOpen(url: url.string, headers: list))
                 return Int32(ARB_OK)
             },
             stream_send: { ctx, frame, len in

@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWSClient
+import KalshiSim
+import Logging
+import NIOWebSocket
+import PluginKit
+import Synchronization
+import Testing
+import _CryptoExtras
+
+@testable import PluginHost
+
+/// The Kalshi simulator on a loopback port, reached over real HTTP and WebSocket: the plugin's
+/// signed requests through URLSessionTransport, its subscription through a WebSocket client,
+/// and faults injected with POST /_sim/faults. Every wait is bounded.
+@Suite(.serialized)
+struct KalshiLoopbackTests {
+    static let keyID = "a952bcbe-ec3b-4b5b-b8f9-11dae589608c"
+
+    /// Starts the server on a free port; returns the port and the task to cancel.
+    func start(_ server: KalshiSimServer) async throws -> (Int, Task<Void, any Error>) {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = server.application(port: 0, logLevel: .critical) { continuation.yield($0) }
+        let task = Task { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw KalshiSimulatorError(description: "server did not start") }
+        return (port, task)
+    }
+
+    func performAll(_ events: [VenueEvent], _ session: VenueSession, _ transport: URLSessionTransport) async throws
+        -> [VenueEvent]
+    {
+        var out: [VenueEvent] = []
+        var queue = events
+        while !queue.isEmpty {
+            let event = queue.removeFirst()
+            guard case .request(let r) = event else {
+                out.append(event)
+                continue
+            }
+            queue += try session.handle(await transport.perform(r))
+        }
+        return out
+    }
+
+    @Test func restOverLoopbackWithInjectedFaults() async throws {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
+        let simulator = try KalshiSimulator(
+            scenario: KalshiSimulatorTests.scenario, publicKeys: [Self.keyID: key.publicKey], clock: now)
+        let (port, server) = try await start(KalshiSimServer(simulator: simulator))
+        defer { server.cancel() }
+        let (box, _, session, _) = try KalshiVenueTests().kalshi(
+            config: "page_size = 2", base: "127.0.0.1:\(port)", key: key, clock: now)
+        defer { box.remove() }
+        let transport = URLSessionTransport(clock: now)
+        let found = try await performAll(try session.startDiscovery(), session, transport)
+        #expect(
+            found.compactMap { if case .market(let m) = $0 { m.marketID } else { nil } } == [
+                "KXSIM-1-A", "KXSIM-2-A", "KXSIM-3-A",
+            ])
+        let book = try await performAll(try session.requestBook(marketID: "KXSIM-1-A"), session, transport)
+        guard case .book(let b) = try #require(book.first) else { Issue.record("no book"); return }
+        #expect(b.yesBids.first == Level(price: 450_000, size: 1_000))
+        // Inject a 429 over HTTP; the plugin reports it as rate limited.
+        let faults = PluginKit.HTTPRequest(
+            method: .post, url: "http://127.0.0.1:\(port)/_sim/faults",
+            body: Array("{\"faults\":[\"rate_limit\"]}".utf8))
+        #expect(await transport.perform(faults).status == 200)
+        do {
+            _ = try await performAll(try session.requestBook(marketID: "KXSIM-1-A"), session, transport)
+            Issue.record("the injected 429 must surface")
+        } catch let error as PluginCallError {
+            #expect(error.message == "kalshi HTTP 429: too many requests")
+        }
+        // A connection to a closed port is a transport failure (status 0), reported, not a crash.
+        let closed = await transport.perform(PluginKit.HTTPRequest(url: "http://127.0.0.1:1/trade-api/v2/series"))
+        #expect(closed.status == 0)
+    }
+
+    @Test func streamOverLoopbackWithAGap() async throws {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
+        let simulator = try KalshiSimulator(
+            scenario: KalshiSimulatorTests.scenario, publicKeys: [Self.keyID: key.publicKey], clock: now)
+        let (port, server) = try await start(KalshiSimServer(simulator: simulator, tickInterval: .milliseconds(5)))
+        defer { server.cancel() }
+        let (box, _, session, _) = try KalshiVenueTests().kalshi(base: "127.0.0.1:\(port)", key: key, clock: now)
+        defer { box.remove() }
+        let open = try session.openStream(marketIDs: ["KXSIM-1-A"])
+        guard case .streamOpen(let url, let headers) = try #require(open.first),
+            case .streamSend(let subscribe) = try #require(open.last)
+        else {
+            Issue.record("no stream request")
+            return
+        }
+        // The plugin signed the upgrade; the same headers go on the WebSocket handshake.
+        var fields = HTTPFields()
+        for header in headers { fields[HTTPField.Name(header.name)!] = header.value }
+        let frames = Mutex<[String]>([])
+        let transport = URLSessionTransport(clock: now)
+        try await WebSocketClient.connect(
+            url: url, configuration: .init(additionalHeaders: fields), logger: Logger(label: "test")
+        ) { inbound, outbound, _ in
+            try await outbound.write(.text(subscribe))
+            var count = 0
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message else { continue }
+                frames.withLock { $0.append(text) }
+                count += 1
+                if count == 4 {
+                    // After a few deltas, lose one message.
+                    _ = await transport.perform(
+                        PluginKit.HTTPRequest(
+                            method: .post, url: "http://127.0.0.1:\(port)/_sim/faults",
+                            body: Array("{\"faults\":[\"sequence_gap\"]}".utf8)))
+                }
+                if count == 12 { break }
+            }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        var events: [VenueEvent] = []
+        for frame in frames.withLock({ $0 }) { events += try session.handleFrame(Array(frame.utf8), receivedAt: now()) }
+        let bookEvents = events.compactMap { if case .book(let b) = $0 { b } else { nil } }
+        #expect(bookEvents.first?.kind == .snapshot)
+        #expect(bookEvents.dropFirst().contains { $0.kind == .delta })
+        #expect(
+            events.contains { if case .gap(let m, _) = $0 { m == "KXSIM-1-A" } else { false } },
+            "the lost message is detected")
+    }
+}
