@@ -60,8 +60,8 @@ public final class KalshiSimServer: Sendable {
         return Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(host, port: port), serverName: "kalshi-sim"),
-            logger: logger,
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) })
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
     }
 
     func serve(_ request: Request) async throws -> Response {
