@@ -135,6 +135,16 @@ struct KalshiSimulatorTests {
         let cancelled = try report(
             try drain(try session.cancel(marketID: "KXSIM-1-A", venueOrderID: resting.venueOrderID), session, sim))
         #expect(cancelled.state == .canceled)
+        // Reconciliation: the balance and the two executions of the first order, fee on the last one.
+        let account = try drain(try session.requestAccount(), session, sim)
+        let fills = account.compactMap { if case .fill(let f) = $0 { f } else { nil } }
+        #expect(fills.count == 2)
+        #expect(Set(fills.map(\.price)) == [480_000, 500_000])
+        #expect(fills.allSatisfy { $0.side == .yes && $0.venueOrderID == ioc.venueOrderID })
+        #expect(fills.map(\.fee).reduce(0, +) == 140_000)
+        #expect(Set(fills.map(\.fillID)).count == 2, "fill ids are unique: the host dedupes on them")
+        guard case .balance(let cash, _) = try #require(account.first) else { Issue.record("no balance"); return }
+        #expect(cash == 1_000_000_000 - 3_880_000 - 140_000, "$1000 − (6·0.48 + 2·0.50) − 14¢")
         // A zero-fill IOC reads as cancelled, not filled.
         let nothing = try report(
             try drain(
@@ -173,6 +183,41 @@ struct KalshiSimulatorTests {
         } catch let error as PluginCallError {
             #expect(error.message.contains("invalid signature"))
         }
+    }
+
+    @Test func simulatorAcceptsSignaturesMadeByPython() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        try key.pemRepresentation.write(toFile: box.root + "/k.pem", atomically: true, encoding: .utf8)
+        let script = """
+            import base64, sys
+            from cryptography.hazmat.primitives import hashes, serialization
+            from cryptography.hazmat.primitives.asymmetric import padding
+            k = serialization.load_pem_private_key(open(sys.argv[1], 'rb').read(), None)
+            sig = k.sign(sys.argv[2].encode(), padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
+            print(base64.b64encode(sig).decode())
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try KalshiVenueTests.pythonWithCryptography())
+        p.arguments = ["-c", script, box.root + "/k.pem", "1703123456789GET/trade-api/v2/portfolio/balance"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        let signature = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let sim = try KalshiSimulator(
+            scenario: Self.scenario, publicKeys: ["py": key.publicKey], clock: { 1_703_123_456_789_000_000 })
+        let headers = [
+            "KALSHI-ACCESS-KEY": "py", "KALSHI-ACCESS-TIMESTAMP": "1703123456789", "KALSHI-ACCESS-SIGNATURE": signature,
+        ]
+        let ok = sim.handle(method: "GET", url: "/trade-api/v2/portfolio/balance", headers: headers, body: [])
+        #expect(ok.status == 200)
+        #expect(ok.text.contains("\"balance_dollars\":\"1000.0000\""))
+        // The same signature on another path is refused.
+        let wrongPath = sim.handle(method: "GET", url: "/trade-api/v2/portfolio/orders/x", headers: headers, body: [])
+        #expect(wrongPath.status == 401)
     }
 
     @Test func streamThroughTheSimulatorWithAnInjectedGap() throws {

@@ -58,6 +58,11 @@ public final class VenueSession {
         try call { instance.venueTable.pointee.place_order(instance.handle, intent, $0) }
     }
 
+    /// Emits the balance/position/fill requests of a reconciliation.
+    public func requestAccount() throws(PluginCallError) -> [VenueEvent] {
+        try call { instance.venueTable.pointee.request_account(instance.handle, $0) }
+    }
+
     public func cancel(marketID: String, venueOrderID: String) throws(PluginCallError) -> [VenueEvent] {
         try call { sink in
             withTwoStrings(marketID, venueOrderID) {

@@ -43,6 +43,8 @@ public final class KalshiSimulator {
     public var faults: [Fault] = []
     private(set) var books: [String: Book] = [:]
     private var orders: [String: Order] = [:]
+    /// Executions, oldest first, as `GET /portfolio/fills` reports them.
+    private var executions: [[String: Any]] = []
     private var orderByClientID: [String: String] = [:]
     private var cash: MicroDollars
     private var nextOrder = 1
@@ -128,6 +130,8 @@ public final class KalshiSimulator {
         case ("GET", 3, "portfolio") where parts[1] == "orders":
             guard let order = orders[parts[2]] else { return error(404, "not_found", "order \(parts[2]) not found") }
             return json(["order": describe(order)])
+        case ("GET", 2, "portfolio") where parts[1] == "fills":
+            return json(["fills": Array(executions.reversed()), "cursor": ""])
         case ("GET", 2, "portfolio") where parts[1] == "balance":
             return json([
                 "balance": cash / 10_000, "balance_dollars": Self.dollars(cash), "portfolio_value": 0,
@@ -227,6 +231,7 @@ public final class KalshiSimulator {
         }
         var cost: MicroDollars = 0
         var feeUnits: Int128 = 0
+        let orderID = nextID()
         for fill in fills {
             let level = buying ? FixedPoint.micros - fill.yesPrice : fill.yesPrice
             if buying { book.no[level]! -= fill.count } else { book.yes[level]! -= fill.count }
@@ -239,6 +244,14 @@ public final class KalshiSimulator {
             cost += paid * fill.count / FixedPoint.centi
             // Σ C·P·(1−P) with C in centi-contracts and prices in µ$: units of 1e-14 dollars.
             feeUnits += Int128(fill.count) * Int128(fill.yesPrice) * Int128(FixedPoint.micros - fill.yesPrice)
+            executions.append([
+                "fill_id": "sim-fill-\(executions.count + 1)", "trade_id": "sim-fill-\(executions.count + 1)",
+                "order_id": orderID,
+                "ticker": ticker, "market_ticker": ticker, "book_side": side, "outcome_side": buying ? "yes" : "no",
+                "count_fp": Self.count(fill.count), "yes_price_dollars": Self.dollars(fill.yesPrice),
+                "no_price_dollars": Self.dollars(FixedPoint.micros - fill.yesPrice), "is_taker": true,
+                "ts": clock() / 1_000_000_000,
+            ])
         }
         // Taker fee for the order, rounded up to the cent: 0.07·Σ = 7·Σ·1e-16 $, a cent being 1e14 of 7·Σ.
         let feeMicros = MicroDollars((feeUnits * 7 + 99_999_999_999_999) / 100_000_000_000_000) * 10_000
@@ -253,7 +266,11 @@ public final class KalshiSimulator {
         }
         books[ticker] = book
         cash -= cost + feeMicros
-        let id = nextID()
+        // The order's fee, reported on its last fill (Kalshi charges per order; the sum is what matters).
+        if feeMicros > 0, let last = executions.indices.last, executions[last]["order_id"] as? String == orderID {
+            executions[last]["fee_cost"] = Self.dollars(feeMicros)
+        }
+        let id = orderID
         let status = resting > 0 ? "resting" : (filled > 0 ? "executed" : "canceled")
         orders[id] = Order(
             id: id, clientOrderID: clientOrderID, ticker: ticker, bookSide: side, yesPrice: price, filled: filled,

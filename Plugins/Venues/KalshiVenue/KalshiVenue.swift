@@ -25,6 +25,7 @@ public final class KalshiVenue: VenuePlugin {
         case cancel(orderID: String, market: String)
         case query(orderID: String)
         case balance
+        case fills
     }
     private var pending: [UInt64: Pending] = [:]
     private var nextTag: UInt64 = 1
@@ -132,8 +133,10 @@ public final class KalshiVenue: VenuePlugin {
         try sink.request(try request(.get, "/markets/\(marketID)/orderbook", .book(market: marketID)))
     }
 
+    /// Balance and fills, for reconciliation (positions follow from the fills).
     public func requestAccount(_ sink: VenueSink) throws {
         try sink.request(try request(.get, "/portfolio/balance", .balance))
+        try sink.request(try request(.get, "/portfolio/fills?limit=1000", .fills))
     }
 
     // MARK: Responses
@@ -180,6 +183,13 @@ public final class KalshiVenue: VenuePlugin {
                     reason: "cancelled \(ack.reduced_by ?? "?") contracts"))
         case .query:
             try sink.order(try Self.report(try decode(KalshiOrderOne.self, response.body).order))
+        case .fills:
+            let page = try decode(KalshiFillsPage.self, response.body)
+            for f in page.fills { try sink.fill(try Self.fill(f)) }
+            if let cursor = page.cursor, !cursor.isEmpty {
+                try sink.request(
+                    try request(.get, "/portfolio/fills?limit=1000&cursor=" + Self.queryEscaped(cursor), .fills))
+            }
         case .balance:
             let b = try decode(KalshiBalance.self, response.body)
             // balance_dollars keeps sub-cent amounts; the legacy integer is cents.
@@ -410,6 +420,19 @@ public final class KalshiVenue: VenuePlugin {
             state: state, marketID: market, clientOrderID: ack.client_order_id ?? clientOrderID,
             venueOrderID: ack.order_id, filled: filled, remaining: remaining, averagePrice: average,
             fees: feePerContract * filled / FixedPoint.centi, venueTime: (ack.ts_ms ?? 0) * 1_000_000)
+    }
+
+    /// A fill in outcome terms: `book_side` bid bought YES at the YES price; ask bought NO at 1 − it.
+    static func fill(_ f: KalshiFill) throws -> Fill {
+        let yesPrice = try f.yes_price_dollars.map(dollars) ?? (f.yes_price ?? 0) * 10_000
+        let boughtYes = f.book_side.map { $0 == "bid" } ?? ((f.outcome_side ?? f.side ?? "yes") == "yes")
+        let quantity = try f.count_fp.map(count) ?? (f.count ?? 0) * 100
+        return Fill(
+            side: boughtYes ? .yes : .no, action: .buy, liquidity: f.is_taker == false ? .maker : .taker,
+            marketID: f.market_ticker ?? f.ticker ?? "", venueOrderID: f.order_id,
+            fillID: f.fill_id ?? f.trade_id ?? "",
+            price: boughtYes ? yesPrice : FixedPoint.micros - yesPrice, quantity: quantity,
+            fee: try f.fee_cost.map(dollars) ?? 0, venueTime: (f.ts ?? 0) * 1_000_000_000)
     }
 
     static func report(_ o: KalshiOrder) throws -> OrderReport {

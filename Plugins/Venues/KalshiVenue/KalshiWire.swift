@@ -222,3 +222,28 @@ struct KalshiBalance: Decodable {
     var balance_dollars: String?
     var portfolio_value: Int64?
 }
+
+/// `GET /portfolio/fills` entry (current fields; legacy integers tolerated).
+struct KalshiFill: Decodable {
+    var fill_id: String?
+    var trade_id: String?
+    var order_id: String
+    var ticker: String?
+    var market_ticker: String?
+    var outcome_side: String?
+    var book_side: String?
+    var count_fp: String?
+    var yes_price_dollars: String?
+    var is_taker: Bool?
+    var fee_cost: String?
+    var ts: Int64?
+    // Legacy.
+    var count: Int64?
+    var yes_price: Int64?
+    var side: String?
+}
+
+struct KalshiFillsPage: Decodable {
+    var fills: [KalshiFill]
+    var cursor: String?
+}
