@@ -168,7 +168,20 @@ public struct HTTPHeader: Sendable, Equatable {
 
 /// A request for the host to perform.
 public struct HTTPRequest: Sendable, Equatable {
-    public enum Method: UInt32, Sendable { case get = 0, post, put, delete, patch }
+    public enum Method: UInt32, Sendable {
+        case get = 0, post, put, delete, patch
+
+        /// The method as it goes on the wire ("GET").
+        public var name: String {
+            switch self {
+            case .get: "GET"
+            case .post: "POST"
+            case .put: "PUT"
+            case .delete: "DELETE"
+            case .patch: "PATCH"
+            }
+        }
+    }
     public var method: Method
     public var url: String
     public var headers: [HTTPHeader]

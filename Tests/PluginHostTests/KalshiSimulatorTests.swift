@@ -46,7 +46,7 @@ struct KalshiSimulatorTests {
                 out.append(event)
                 continue
             }
-            let method = KalshiVenueTestsMethod.name(r.method)
+            let method = r.method.name
             let response = sim.handle(
                 method: method, url: r.url,
                 headers: Dictionary(r.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
@@ -239,17 +239,5 @@ struct KalshiSimulatorTests {
         #expect(
             gap.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 4 after 2"),
             "snapshot 1, delta 2, 3 lost, 4 arrives")
-    }
-}
-
-enum KalshiVenueTestsMethod {
-    static func name(_ m: HTTPRequest.Method) -> String {
-        switch m {
-        case .get: "GET"
-        case .post: "POST"
-        case .put: "PUT"
-        case .delete: "DELETE"
-        case .patch: "PATCH"
-        }
     }
 }

@@ -24,13 +24,7 @@ public struct URLSessionTransport: Sendable {
                 status: 0, body: Array("invalid URL \(request.url)".utf8), receiveTime: clock(), tag: request.tag)
         }
         var r = URLRequest(url: url)
-        switch request.method {
-        case .get: r.httpMethod = "GET"
-        case .post: r.httpMethod = "POST"
-        case .put: r.httpMethod = "PUT"
-        case .delete: r.httpMethod = "DELETE"
-        case .patch: r.httpMethod = "PATCH"
-        }
+        r.httpMethod = request.method.name
         for header in request.headers { r.setValue(header.value, forHTTPHeaderField: header.name) }
         if !request.body.isEmpty { r.httpBody = Data(request.body) }
         do {

@@ -85,7 +85,7 @@ public final class KalshiVenue: VenuePlugin {
         let tag = nextTag
         nextTag += 1
         pending[tag] = purpose
-        var headers = try signer?.headers(method: Self.methodName(method), url: url) ?? []
+        var headers = try signer?.headers(method: method.name, url: url) ?? []
         if !body.isEmpty { headers.append(HTTPHeader("Content-Type", "application/json")) }
         return HTTPRequest(
             method: method, url: url, headers: headers, body: body, rateBucket: bucket, rateCost: cost, tag: tag,
@@ -106,16 +106,6 @@ public final class KalshiVenue: VenuePlugin {
             }
         }
         return out
-    }
-
-    static func methodName(_ m: HTTPRequest.Method) -> String {
-        switch m {
-        case .get: "GET"
-        case .post: "POST"
-        case .put: "PUT"
-        case .delete: "DELETE"
-        case .patch: "PATCH"
-        }
     }
 
     public func startDiscovery(_ sink: VenueSink) throws {
