@@ -2,7 +2,7 @@
  * Frozen layout of ABI v1 (x86_64 / aarch64 Linux, LP64).
  * If a static assertion here fails, a shipped struct changed: that breaks every
  * plugin built before. Append fields at the end (and update only the size line),
- * or add a new struct/slot instead. Generated once from arb_plugin.h 1.0.
+ * or add a new struct/slot instead. Generated from arb_plugin.h; 1.1 appended arb_venue_sink.position and arb_position.
  */
 #include <stddef.h>
 #include "arb_plugin.h"
@@ -281,12 +281,20 @@ _Static_assert(offsetof(arb_fill, price_micros) == 64, "ABI v1: arb_fill.price_m
 _Static_assert(offsetof(arb_fill, quantity_centi) == 72, "ABI v1: arb_fill.quantity_centi moved");
 _Static_assert(offsetof(arb_fill, fee_micros) == 80, "ABI v1: arb_fill.fee_micros moved");
 _Static_assert(offsetof(arb_fill, venue_time_ns) == 88, "ABI v1: arb_fill.venue_time_ns moved");
+_Static_assert(sizeof(arb_position) == 56, "ABI v1: size of arb_position changed");
+_Static_assert(offsetof(arb_position, struct_size) == 0, "ABI v1: arb_position.struct_size moved");
+_Static_assert(offsetof(arb_position, reserved0) == 4, "ABI v1: arb_position.reserved0 moved");
+_Static_assert(offsetof(arb_position, market_id) == 8, "ABI v1: arb_position.market_id moved");
+_Static_assert(offsetof(arb_position, position_centi) == 24, "ABI v1: arb_position.position_centi moved");
+_Static_assert(offsetof(arb_position, cost_micros) == 32, "ABI v1: arb_position.cost_micros moved");
+_Static_assert(offsetof(arb_position, realized_pnl_micros) == 40, "ABI v1: arb_position.realized_pnl_micros moved");
+_Static_assert(offsetof(arb_position, fees_micros) == 48, "ABI v1: arb_position.fees_micros moved");
 _Static_assert(sizeof(arb_balance) == 24, "ABI v1: size of arb_balance changed");
 _Static_assert(offsetof(arb_balance, struct_size) == 0, "ABI v1: arb_balance.struct_size moved");
 _Static_assert(offsetof(arb_balance, reserved0) == 4, "ABI v1: arb_balance.reserved0 moved");
 _Static_assert(offsetof(arb_balance, cash_micros) == 8, "ABI v1: arb_balance.cash_micros moved");
 _Static_assert(offsetof(arb_balance, portfolio_value_micros) == 16, "ABI v1: arb_balance.portfolio_value_micros moved");
-_Static_assert(sizeof(arb_venue_sink) == 96, "ABI v1: size of arb_venue_sink changed");
+_Static_assert(sizeof(arb_venue_sink) == 104, "ABI v1: size of arb_venue_sink changed");
 _Static_assert(offsetof(arb_venue_sink, struct_size) == 0, "ABI v1: arb_venue_sink.struct_size moved");
 _Static_assert(offsetof(arb_venue_sink, reserved0) == 4, "ABI v1: arb_venue_sink.reserved0 moved");
 _Static_assert(offsetof(arb_venue_sink, ctx) == 8, "ABI v1: arb_venue_sink.ctx moved");
@@ -300,6 +308,7 @@ _Static_assert(offsetof(arb_venue_sink, stream_open) == 64, "ABI v1: arb_venue_s
 _Static_assert(offsetof(arb_venue_sink, stream_send) == 72, "ABI v1: arb_venue_sink.stream_send moved");
 _Static_assert(offsetof(arb_venue_sink, gap) == 80, "ABI v1: arb_venue_sink.gap moved");
 _Static_assert(offsetof(arb_venue_sink, rate_limit) == 88, "ABI v1: arb_venue_sink.rate_limit moved");
+_Static_assert(offsetof(arb_venue_sink, position) == 96, "ABI v1: arb_venue_sink.position moved");
 _Static_assert(sizeof(arb_venue_rules) == 32, "ABI v1: size of arb_venue_rules changed");
 _Static_assert(offsetof(arb_venue_rules, struct_size) == 0, "ABI v1: arb_venue_rules.struct_size moved");
 _Static_assert(offsetof(arb_venue_rules, flags) == 4, "ABI v1: arb_venue_rules.flags moved");

@@ -150,6 +150,26 @@ public struct VenueSink {
         try check(status, "gap \(marketID)")
     }
 
+    /// Reports one market's net position (+ YES, − NO contracts). ABI 1.1: on a 1.0 host, whose
+    /// sink has no such slot, this throws `unsupported` and the host derives positions from fills.
+    public func position(
+        marketID: String, contracts: CentiContracts, cost: MicroDollars, realizedPnL: MicroDollars, fees: MicroDollars
+    ) throws {
+        let hasSlot =
+            Int(pointer.pointee.struct_size) >= MemoryLayout<arb_venue_sink>.offset(of: \.position)!
+            + MemoryLayout<UnsafeRawPointer>.size
+        guard hasSlot, let slot = pointer.pointee.position else {
+            throw PluginError(.unsupported, "this host (ABI 1.0) takes no positions")
+        }
+        let status = withArbStr(marketID) { id in
+            var c = arb_position(
+                struct_size: UInt32(MemoryLayout<arb_position>.size), reserved0: 0, market_id: id,
+                position_centi: contracts, cost_micros: cost, realized_pnl_micros: realizedPnL, fees_micros: fees)
+            return slot(ctx, &c)
+        }
+        try check(status, "position \(marketID)")
+    }
+
     public func rateLimit(bucket: String, remaining: Int64, reset: Nanoseconds) throws {
         let status = withArbStr(bucket) { pointer.pointee.rate_limit(ctx, $0, remaining, reset) }
         try check(status, "rate limit")

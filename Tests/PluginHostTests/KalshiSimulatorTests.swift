@@ -136,13 +136,26 @@ struct KalshiSimulatorTests {
             try drain(try session.cancel(marketID: "KXSIM-1-A", venueOrderID: resting.venueOrderID), session, sim))
         #expect(cancelled.state == .canceled)
         // Reconciliation: the balance and the two executions of the first order, fee on the last one.
-        let account = try drain(try session.requestAccount(), session, sim)
+        let accountRequests = try session.requestAccount()
+        let account = try drain(accountRequests, session, sim)
         let fills = account.compactMap { if case .fill(let f) = $0 { f } else { nil } }
         #expect(fills.count == 2)
         #expect(Set(fills.map(\.price)) == [480_000, 500_000])
         #expect(fills.allSatisfy { $0.side == .yes && $0.venueOrderID == ioc.venueOrderID })
         #expect(fills.map(\.fee).reduce(0, +) == 140_000)
         #expect(Set(fills.map(\.fillID)).count == 2, "fill ids are unique: the host dedupes on them")
+        let positions = account.compactMap {
+            if case .position(let m, let c, let cost, _, let fees) = $0 { (m, c, cost, fees) } else { nil }
+        }
+        #expect(positions.count == 1)
+        #expect(positions.first?.0 == "KXSIM-1-A" && positions.first?.1 == 800, "+8 YES")
+        #expect(positions.first?.2 == 3_880_000 && positions.first?.3 == 140_000)
+        // An order known only by its client id (its answer lost) is found in the order list.
+        let lost = try report(try drain(try session.queryOrder(clientOrderID: "arb-1", venueOrderID: ""), session, sim))
+        #expect(lost.venueOrderID == ioc.venueOrderID && lost.state == .filled)
+        let never = try report(
+            try drain(try session.queryOrder(clientOrderID: "never-sent", venueOrderID: ""), session, sim))
+        #expect(never.state == .unknown, "not found is unknown, never 'not placed'")
         guard case .balance(let cash, _) = try #require(account.first) else { Issue.record("no balance"); return }
         #expect(cash == 1_000_000_000 - 3_880_000 - 140_000, "$1000 − (6·0.48 + 2·0.50) − 14¢")
         // A zero-fill IOC reads as cancelled, not filled.

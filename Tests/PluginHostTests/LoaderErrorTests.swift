@@ -40,8 +40,24 @@ struct LoaderErrorTests {
         #expect(e.code == .abiMismatch)
         #expect(
             e.detail
-                == "libbad.so was built for ABI 2.0, this host speaks 1.0 — rebuild the plugin against arb_plugin.h 1.x"
+                == "libbad.so was built for ABI 2.1, this host speaks 1.1 — rebuild the plugin against arb_plugin.h 1.x"
         )
+    }
+
+    @Test func olderMinorLoadsNewerMinorIsRefused() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try compileC(fixturePluginSource, output: box.root + "/libold.so", defines: ["ABI_MINOR_OVERRIDE=0"])
+        try box.write("10-old.toml", manifest(id: "lane.old", kind: "lane", library: "libold.so"))
+        let manager = box.makeManager()
+        #expect(manager.reload().errors.isEmpty, "a plugin built against 1.0 loads in a 1.1 host")
+        let e = try error(for: "20-new.toml", manifest(id: "lane.new", kind: "lane", library: "libnew.so")) { box in
+            try compileC(fixturePluginSource, output: box.root + "/libnew.so", defines: ["ABI_MINOR_OVERRIDE=9"])
+        }
+        #expect(e.code == .abiMismatch)
+        #expect(
+            e.detail
+                == "libnew.so needs ABI 1.9, this host speaks 1.1 — upgrade arb or use an older build of the plugin")
     }
 
     @Test func swiftPluginFromAnotherToolchain() throws {

@@ -2,7 +2,8 @@ import CArbPluginAPI
 import Testing
 
 /// Frozen layout of ABI v1 (LP64). A failure here means a shipped struct changed size or a field
-/// moved: that breaks every plugin built before. Append at the end instead (see arb_plugin.h).
+/// moved: that breaks every plugin built before. Append at the end instead (see arb_plugin.h);
+/// 1.1 appended `arb_venue_sink.position` (96 → 104 bytes) and added `arb_position`.
 /// The same figures are also checked at compile time by PluginAPI/CArbPluginAPI/arb_plugin_layout.c.
 struct ABILayoutTests {
     @Test func structSizesAreFrozen() {
@@ -37,8 +38,9 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_order_intent>.size == 72, "arb_order_intent")
         #expect(MemoryLayout<arb_order_report>.size == 112, "arb_order_report")
         #expect(MemoryLayout<arb_fill>.size == 96, "arb_fill")
+        #expect(MemoryLayout<arb_position>.size == 56, "arb_position")
         #expect(MemoryLayout<arb_balance>.size == 24, "arb_balance")
-        #expect(MemoryLayout<arb_venue_sink>.size == 96, "arb_venue_sink")
+        #expect(MemoryLayout<arb_venue_sink>.size == 104, "arb_venue_sink")
         #expect(MemoryLayout<arb_venue_rules>.size == 32, "arb_venue_rules")
         #expect(MemoryLayout<arb_venue_v1>.size == 112, "arb_venue_v1")
     }
@@ -313,6 +315,13 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_fill>.offset(of: \.quantity_centi) == 72, "arb_fill.quantity_centi")
         #expect(MemoryLayout<arb_fill>.offset(of: \.fee_micros) == 80, "arb_fill.fee_micros")
         #expect(MemoryLayout<arb_fill>.offset(of: \.venue_time_ns) == 88, "arb_fill.venue_time_ns")
+        #expect(MemoryLayout<arb_position>.offset(of: \.struct_size) == 0, "arb_position.struct_size")
+        #expect(MemoryLayout<arb_position>.offset(of: \.reserved0) == 4, "arb_position.reserved0")
+        #expect(MemoryLayout<arb_position>.offset(of: \.market_id) == 8, "arb_position.market_id")
+        #expect(MemoryLayout<arb_position>.offset(of: \.position_centi) == 24, "arb_position.position_centi")
+        #expect(MemoryLayout<arb_position>.offset(of: \.cost_micros) == 32, "arb_position.cost_micros")
+        #expect(MemoryLayout<arb_position>.offset(of: \.realized_pnl_micros) == 40, "arb_position.realized_pnl_micros")
+        #expect(MemoryLayout<arb_position>.offset(of: \.fees_micros) == 48, "arb_position.fees_micros")
         #expect(MemoryLayout<arb_balance>.offset(of: \.struct_size) == 0, "arb_balance.struct_size")
         #expect(MemoryLayout<arb_balance>.offset(of: \.reserved0) == 4, "arb_balance.reserved0")
         #expect(MemoryLayout<arb_balance>.offset(of: \.cash_micros) == 8, "arb_balance.cash_micros")
@@ -331,6 +340,7 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_venue_sink>.offset(of: \.stream_send) == 72, "arb_venue_sink.stream_send")
         #expect(MemoryLayout<arb_venue_sink>.offset(of: \.gap) == 80, "arb_venue_sink.gap")
         #expect(MemoryLayout<arb_venue_sink>.offset(of: \.rate_limit) == 88, "arb_venue_sink.rate_limit")
+        #expect(MemoryLayout<arb_venue_sink>.offset(of: \.position) == 96, "arb_venue_sink.position")
         #expect(MemoryLayout<arb_venue_rules>.offset(of: \.struct_size) == 0, "arb_venue_rules.struct_size")
         #expect(MemoryLayout<arb_venue_rules>.offset(of: \.flags) == 4, "arb_venue_rules.flags")
         #expect(MemoryLayout<arb_venue_rules>.offset(of: \.min_order_centi) == 8, "arb_venue_rules.min_order_centi")
@@ -355,9 +365,9 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_venue_v1>.offset(of: \.on_timer) == 104, "arb_venue_v1.on_timer")
     }
 
-    @Test func versionIsOnePointZero() {
+    @Test func versionIsOnePointOne() {
         #expect(ARB_ABI_MAJOR == 1)
-        #expect(ARB_ABI_MINOR == 0)
+        #expect(ARB_ABI_MINOR == 1)
         #expect(ARB_PLUGIN_ENTRY_SYMBOL == "arb_plugin_entry_v1")
     }
 }

@@ -115,7 +115,7 @@ public final class DemoRunner {
                 summary.gaps += 1
                 summary.resyncs += 1
                 queue.append(contentsOf: try session.requestBook(marketID: marketID))
-            case .streamOpen, .streamSend, .order, .fill, .balance:
+            case .streamOpen, .streamSend, .order, .fill, .balance, .position:
                 // The demo places no orders; streams are served in-process.
                 break
             }

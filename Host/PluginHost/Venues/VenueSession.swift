@@ -12,6 +12,8 @@ public enum VenueEvent: Sendable, Equatable {
     case order(OrderReport)
     case fill(Fill)
     case balance(cash: MicroDollars, portfolioValue: MicroDollars)
+    case position(
+        marketID: String, contracts: CentiContracts, cost: MicroDollars, realizedPnL: MicroDollars, fees: MicroDollars)
 }
 
 /// Drives one venue plugin: calls its sans-IO slots and collects what it emits. Engine thread.
@@ -236,6 +238,15 @@ public final class VenueSession {
                 VenueSession.session(ctx).events.append(.gap(marketID: market.string, reason: reason.string))
                 return Int32(ARB_OK)
             },
-            rate_limit: { _, _, _, _ in Int32(ARB_OK) })
+            rate_limit: { _, _, _, _ in Int32(ARB_OK) },
+            position: { ctx, p in
+                guard let p else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
+                let c = p.pointee
+                VenueSession.session(ctx).events.append(
+                    .position(
+                        marketID: c.market_id.string, contracts: c.position_centi, cost: c.cost_micros,
+                        realizedPnL: c.realized_pnl_micros, fees: c.fees_micros))
+                return Int32(ARB_OK)
+            })
     }
 }

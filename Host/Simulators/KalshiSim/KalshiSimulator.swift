@@ -130,6 +130,10 @@ public final class KalshiSimulator {
         case ("GET", 3, "portfolio") where parts[1] == "orders":
             guard let order = orders[parts[2]] else { return error(404, "not_found", "order \(parts[2]) not found") }
             return json(["order": describe(order)])
+        case ("GET", 2, "portfolio") where parts[1] == "orders":
+            return json(["orders": orders.values.sorted { $0.id < $1.id }.map(describe), "cursor": ""])
+        case ("GET", 2, "portfolio") where parts[1] == "positions":
+            return json(["market_positions": positions(), "event_positions": [] as [Any], "cursor": ""])
         case ("GET", 2, "portfolio") where parts[1] == "fills":
             return json(["fills": Array(executions.reversed()), "cursor": ""])
         case ("GET", 2, "portfolio") where parts[1] == "balance":
@@ -308,6 +312,32 @@ public final class KalshiSimulator {
             "order_id": id, "client_order_id": order.clientOrderID, "reduced_by": Self.count(reduced),
             "ts_ms": clock() / 1_000_000,
         ])
+    }
+
+    /// Net position per market from the executions: + YES, − NO (Kalshi nets the two).
+    func positions() -> [[String: Any]] {
+        var net: [String: (CentiContracts, MicroDollars, MicroDollars)] = [:]
+        for e in executions {
+            guard let ticker = e["ticker"] as? String,
+                let count = (e["count_fp"] as? String).flatMap({ FixedPoint.parse($0, scale: FixedPoint.centi) }),
+                let yes = (e["yes_price_dollars"] as? String).flatMap({ FixedPoint.parse($0, scale: FixedPoint.micros) }
+                )
+            else { continue }
+            let boughtYes = e["book_side"] as? String == "bid"
+            let fee = (e["fee_cost"] as? String).flatMap { FixedPoint.parse($0, scale: FixedPoint.micros) } ?? 0
+            var entry = net[ticker] ?? (0, 0, 0)
+            entry.0 += boughtYes ? count : -count
+            entry.1 += (boughtYes ? yes : FixedPoint.micros - yes) * count / FixedPoint.centi
+            entry.2 += fee
+            net[ticker] = entry
+        }
+        return net.sorted { $0.key < $1.key }.map { ticker, v in
+            [
+                "ticker": ticker, "position_fp": (v.0 < 0 ? "-" : "") + Self.count(abs(v.0)),
+                "market_exposure_dollars": Self.dollars(v.1), "realized_pnl_dollars": "0.0000",
+                "fees_paid_dollars": Self.dollars(v.2), "total_traded_dollars": Self.dollars(v.1),
+            ]
+        }
     }
 
     func describe(_ o: Order) -> [String: Any] {

@@ -88,7 +88,7 @@ extern "C" {
 /* ========================================================================= */
 
 #define ARB_ABI_MAJOR 1
-#define ARB_ABI_MINOR 0
+#define ARB_ABI_MINOR 1
 
 /* The one symbol the host looks up. Its type is arb_plugin_entry_fn. */
 #define ARB_PLUGIN_ENTRY_SYMBOL "arb_plugin_entry_v1"
@@ -761,6 +761,17 @@ typedef struct arb_fill {
     int64_t venue_time_ns;
 } arb_fill;
 
+/* A net position in one market (ABI 1.1). */
+typedef struct arb_position {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    arb_str market_id;
+    int64_t position_centi;         /* signed: + YES contracts, − NO contracts */
+    int64_t cost_micros;            /* cost of the open position */
+    int64_t realized_pnl_micros;
+    int64_t fees_micros;            /* fees paid in this market */
+} arb_position;
+
 typedef struct arb_balance {
     uint32_t struct_size;
     uint32_t reserved0;
@@ -792,6 +803,11 @@ typedef struct arb_venue_sink {
     arb_status (*gap)(void *ctx, arb_str market_id, arb_str reason);
     /* Reports the venue's rate-limit state from a response (remaining tokens, reset). */
     arb_status (*rate_limit)(void *ctx, arb_str bucket, int64_t remaining, int64_t reset_ns);
+
+    /* ---- ABI 1.1 ---- A plugin must check ARB_HAS_FIELD(sink, arb_venue_sink, position): a 1.0 host's sink ends above. */
+
+    /* Reports one market's net position (reconciliation). */
+    arb_status (*position)(void *ctx, const arb_position *position);
 } arb_venue_sink;
 
 /* Venue rules the host and lanes must respect. */

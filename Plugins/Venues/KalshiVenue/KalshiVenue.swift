@@ -26,6 +26,8 @@ public final class KalshiVenue: VenuePlugin {
         case query(orderID: String)
         case balance
         case fills
+        case positions
+        case findByClientID(String)
     }
     private var pending: [UInt64: Pending] = [:]
     private var nextTag: UInt64 = 1
@@ -123,9 +125,10 @@ public final class KalshiVenue: VenuePlugin {
         try sink.request(try request(.get, "/markets/\(marketID)/orderbook", .book(market: marketID)))
     }
 
-    /// Balance and fills, for reconciliation (positions follow from the fills).
+    /// Balance, positions and fills, for reconciliation.
     public func requestAccount(_ sink: VenueSink) throws {
         try sink.request(try request(.get, "/portfolio/balance", .balance))
+        try sink.request(try request(.get, "/portfolio/positions?limit=1000", .positions))
         try sink.request(try request(.get, "/portfolio/fills?limit=1000", .fills))
     }
 
@@ -179,6 +182,31 @@ public final class KalshiVenue: VenuePlugin {
             if let cursor = page.cursor, !cursor.isEmpty {
                 try sink.request(
                     try request(.get, "/portfolio/fills?limit=1000&cursor=" + Self.queryEscaped(cursor), .fills))
+            }
+        case .positions:
+            for p in try decode(KalshiPositions.self, response.body).market_positions ?? [] {
+                let contracts = try p.position_fp.map(Self.count) ?? (p.position ?? 0) * 100
+                do {
+                    try sink.position(
+                        marketID: p.ticker, contracts: contracts,
+                        cost: try p.market_exposure_dollars.map(Self.dollars) ?? 0,
+                        realizedPnL: try p.realized_pnl_dollars.map(Self.dollars) ?? 0,
+                        fees: try p.fees_paid_dollars.map(Self.dollars) ?? 0)
+                } catch let e as PluginError where e.code == .unsupported {
+                    return  // a 1.0 host derives positions from fills
+                }
+            }
+        case .findByClientID(let clientOrderID):
+            let page = try decode(KalshiOrdersPage.self, response.body)
+            if let order = page.orders.first(where: { $0.client_order_id == clientOrderID }) {
+                try sink.order(try Self.report(order))
+            } else {
+                // Never sent, or not yet visible (Kalshi's reads are eventually consistent): unknown, not absent.
+                try sink.order(
+                    OrderReport(
+                        state: .unknown, marketID: "", clientOrderID: clientOrderID, venueOrderID: "", filled: 0,
+                        remaining: 0,
+                        reason: "no order with this client id in the order list"))
             }
         case .balance:
             let b = try decode(KalshiBalance.self, response.body)
@@ -310,8 +338,9 @@ public final class KalshiVenue: VenuePlugin {
 
     public func queryOrder(clientOrderID: String, venueOrderID: String, _ sink: VenueSink) throws {
         guard !venueOrderID.isEmpty else {
-            throw PluginError(
-                .unsupported, "kalshi reads orders by order id; look it up by client id in the order list")
+            // Only the client id is known (a send whose answer was lost): find it in the order list.
+            try sink.request(try request(.get, "/portfolio/orders?limit=1000", .findByClientID(clientOrderID)))
+            return
         }
         try sink.request(try request(.get, "/portfolio/orders/\(venueOrderID)", .query(orderID: venueOrderID)))
     }

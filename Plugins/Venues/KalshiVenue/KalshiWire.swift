@@ -247,3 +247,24 @@ struct KalshiFillsPage: Decodable {
     var fills: [KalshiFill]
     var cursor: String?
 }
+
+/// `GET /portfolio/positions`.
+struct KalshiPositions: Decodable {
+    struct Market: Decodable {
+        var ticker: String
+        var position_fp: String?
+        var market_exposure_dollars: String?
+        var realized_pnl_dollars: String?
+        var fees_paid_dollars: String?
+        // Legacy integers (cents, contracts).
+        var position: Int64?
+    }
+    var market_positions: [Market]?
+    var cursor: String?
+}
+
+/// `GET /portfolio/orders`.
+struct KalshiOrdersPage: Decodable {
+    var orders: [KalshiOrder]
+    var cursor: String?
+}

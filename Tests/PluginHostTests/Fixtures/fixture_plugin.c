@@ -7,6 +7,9 @@
 #ifndef ABI_MAJOR_OVERRIDE
 #define ABI_MAJOR_OVERRIDE ARB_ABI_MAJOR
 #endif
+#ifndef ABI_MINOR_OVERRIDE
+#define ABI_MINOR_OVERRIDE ARB_ABI_MINOR
+#endif
 #ifndef KIND_OVERRIDE
 #define KIND_OVERRIDE ARB_KIND_LANE
 #endif
@@ -36,7 +39,7 @@ static arb_status evaluate(void *instance, const arb_group *group, const arb_opp
 }
 static const arb_lane_v1 vtable = {sizeof(arb_lane_v1), 0, kinds, evaluate};
 static const arb_plugin_descriptor descriptor = {
-    sizeof(arb_plugin_descriptor), ABI_MAJOR_OVERRIDE, ARB_ABI_MINOR, KIND_OVERRIDE, 0,
+    sizeof(arb_plugin_descriptor), ABI_MAJOR_OVERRIDE, ABI_MINOR_OVERRIDE, KIND_OVERRIDE, 0,
     "lane.fixture", "Fixture lane", VERSION, "tests", BUILD_ID, create, destroy, NULL, &vtable, NULL};
 
 #ifdef NO_ENTRY
