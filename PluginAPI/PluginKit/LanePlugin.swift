@@ -1,4 +1,4 @@
-import CArbPluginAPI
+public import CArbPluginAPI
 
 /// A detection lane: finds baskets with a guaranteed payout in groups of related markets.
 ///
@@ -136,8 +136,8 @@ public struct Opportunity: Sendable, Hashable {
         self.note = note
     }
 
-    /// Reads an opportunity the host passed in (copies it).
-    init(_ pointer: UnsafePointer<arb_opportunity>) {
+    /// Copies an opportunity out of C memory (the SDK for sizing steps; hosts for what lanes emit).
+    public init(unsafeCOpportunity pointer: UnsafePointer<arb_opportunity>) {
         let o = pointer.pointee
         legs = (0..<Int(o.leg_count)).map { i in
             let l = o.legs[i]
@@ -156,7 +156,7 @@ public struct Opportunity: Sendable, Hashable {
     }
 
     /// Calls `body` with a C view of this opportunity, valid only during `body`.
-    func withCOpportunity<R>(_ body: (UnsafePointer<arb_opportunity>) -> R) -> R {
+    public func withCOpportunity<R>(_ body: (UnsafePointer<arb_opportunity>) -> R) -> R {
         var flags: UInt32 = 0
         if isDataQualityAlarm { flags |= UInt32(ARB_OPP_DATA_QUALITY_ALARM) }
         if isMakerEstimate { flags |= UInt32(ARB_OPP_MAKER_ESTIMATE) }

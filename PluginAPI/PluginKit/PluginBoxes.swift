@@ -95,7 +95,7 @@ nonisolated(unsafe) let sizingVTable: UnsafeRawPointer = {
                 return guarded(reason) {
                     let current = decision.pointee.baskets_centi
                     let answer = try step.size(
-                        Opportunity(opportunity), baskets: current, context: SizingContext(context))
+                        Opportunity(unsafeCOpportunity: opportunity), baskets: current, context: SizingContext(context))
                     switch answer.verdict {
                     case .keep:
                         decision.pointee.verdict = UInt32(ARB_SIZE_KEEP)

@@ -42,6 +42,11 @@ public struct SizingDecision: Sendable, Equatable {
 public struct Exposure: Sendable, Hashable {
     public var key: String
     public var open: MicroDollars
+
+    public init(key: String, open: MicroDollars) {
+        self.key = key
+        self.open = open
+    }
 }
 
 /// Per-lane statistics kept by the host.
@@ -53,6 +58,19 @@ public struct LaneStatistics: Sendable, Hashable {
     public var meanReturn: PartsPerMillion
     public var stdevReturn: PartsPerMillion
     public var realizedPnL: MicroDollars
+
+    public init(
+        laneID: String, baskets: Int64, wins: Int64, losses: Int64, meanReturn: PartsPerMillion,
+        stdevReturn: PartsPerMillion, realizedPnL: MicroDollars
+    ) {
+        self.laneID = laneID
+        self.baskets = baskets
+        self.wins = wins
+        self.losses = losses
+        self.meanReturn = meanReturn
+        self.stdevReturn = stdevReturn
+        self.realizedPnL = realizedPnL
+    }
 }
 
 /// A borrowed view of what the host knows for sizing. Valid only during the call.

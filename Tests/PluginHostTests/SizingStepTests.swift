@@ -32,35 +32,17 @@ struct SizingStepTests {
         let group = PluginIntegrationTests().plantedGroup()
         var opportunity = try #require(try manager.pipeline.lanes[0].evaluate(group).first)
         edit(&opportunity)
-        return try Self.intra.withCString { laneID in
-            try "sim".withCString { venue in
-                var stats = arb_lane_stats(
-                    struct_size: UInt32(MemoryLayout<arb_lane_stats>.size), reserved0: 0,
-                    lane_id: arb_str(data: laneID, len: strlen(laneID)), baskets: wins + losses, wins: wins,
-                    losses: losses, mean_return_ppm: mean, stdev_return_ppm: stdev, realized_pnl_micros: 0)
-                var exposure = arb_exposure(key: arb_str(data: venue, len: 3), open_micros: venueOpen)
-                var context = arb_sizing_context()
-                context.struct_size = UInt32(MemoryLayout<arb_sizing_context>.size)
-                context.now_ns = now
-                context.equity_micros = equity
-                context.cash_micros = equity
-                context.high_water_micros = equity
-                context.day_start_equity_micros = equity
-                context.seed = seed
-                context.lane_id = arb_str(data: laneID, len: strlen(laneID))
-                return try withUnsafePointer(to: &stats) { stats in
-                    try withUnsafePointer(to: &exposure) { exposure in
-                        context.lane_stats = stats
-                        context.lane_stats_count = 1
-                        context.venue_exposure = exposure
-                        context.venue_exposure_count = 1
-                        context.group = UnsafePointer(group.group)
-                        return try withExtendedLifetime(group) {
-                            try step.size(opportunity, baskets: baskets, context: &context)
-                        }
-                    }
-                }
-            }
+        var inputs = SizingInputs(equity: equity)
+        inputs.now = now
+        inputs.laneStatistics = [
+            LaneStatistics(
+                laneID: Self.intra, baskets: wins + losses, wins: wins, losses: losses, meanReturn: mean,
+                stdevReturn: stdev,
+                realizedPnL: 0)
+        ]
+        inputs.venueExposure = [Exposure(key: "sim", open: venueOpen)]
+        return try inputs.withContext(laneID: Self.intra, seed: seed, group: group) {
+            try step.size(opportunity, baskets: baskets, context: $0)
         }
     }
 

@@ -189,20 +189,11 @@ public final class DemoRunner {
     private func runChain(
         _ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot
     ) -> SizingPlan {
-        var context = arb_sizing_context()
-        context.struct_size = UInt32(MemoryLayout<arb_sizing_context>.size)
-        context.now_ns = clock()
-        context.equity_micros = equity
-        context.cash_micros = equity
-        context.high_water_micros = equity
-        context.day_start_equity_micros = equity
+        var inputs = SizingInputs(equity: equity)
+        inputs.now = clock()
         // The same basket always gets the same seed: Monte Carlo verdicts replay identically.
-        context.seed = UInt64(opportunity.id(groupID: snapshot.groupID), radix: 16) ?? 0
-        context.group = UnsafePointer(snapshot.group)
-        let plan = opportunity.laneID.withCString { laneID in
-            context.lane_id = arb_str(data: laneID, len: opportunity.laneID.utf8.count)
-            return withExtendedLifetime(snapshot) { SizingChain.run(steps, opportunity, context: &context) }
-        }
+        let seed = UInt64(opportunity.id(groupID: snapshot.groupID), radix: 16) ?? 0
+        let plan = SizingChain.run(steps, opportunity, inputs: inputs, seed: seed, group: snapshot)
         if plan.failure != nil { summary.pluginErrors += 1 }
         if let step = plan.rejectedBy { summary.rejectedBy[step, default: 0] += 1 }
         return plan

@@ -63,9 +63,10 @@ public struct LibraryLoader: Sendable {
 
     /// The SHA-256 of a file, lowercase hex.
     public static func sha256(ofFileAt path: String) throws -> String {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))))
     }
+
+    static func hex(_ digest: SHA256.Digest) -> String { digest.map { String(format: "%02x", $0) }.joined() }
 
     /// Resolves, hashes, pins, copies, opens and checks the library of `manifest`.
     public func load(_ manifest: Manifest) throws(PluginLoadError) -> LoadedLibrary {
@@ -77,7 +78,7 @@ public struct LibraryLoader: Sendable {
             throw PluginLoadError(
                 .missingLibrary, manifest: manifest.path, "cannot read \(path): \(error.localizedDescription)")
         }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = Self.hex(SHA256.hash(data: data))
         if let pinned = manifest.sha256, pinned != sha {
             throw PluginLoadError(
                 .shaMismatch, manifest: manifest.path,

@@ -9,62 +9,49 @@ public struct PluginCallError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(pluginID): status \(status): \(message)" }
 }
 
-/// A basket a lane reported, copied into host memory.
+/// A basket a lane reported, copied into host memory, with the lane that found it.
+/// The C conversions are PluginKit's, the same code a Swift plugin uses.
 public struct FoundOpportunity: Sendable, Hashable {
     public var laneID: String
-    public var legs: [Leg]
-    public var payout: MicroDollars
-    public var cost: MicroDollars
-    public var edge: MicroDollars
-    public var maxBaskets: CentiContracts
-    /// Latest resolution among the legs (0 = unknown), as the lane reported it.
-    public var resolutionTime: Nanoseconds
-    public var flags: UInt32
-    public var note: String
+    public var opportunity: Opportunity
 
-    public var isDataQualityAlarm: Bool { flags & UInt32(ARB_OPP_DATA_QUALITY_ALARM) != 0 }
+    public var legs: [Leg] {
+        get { opportunity.legs }
+        set { opportunity.legs = newValue }
+    }
+    public var payout: MicroDollars {
+        get { opportunity.payout }
+        set { opportunity.payout = newValue }
+    }
+    public var cost: MicroDollars {
+        get { opportunity.cost }
+        set { opportunity.cost = newValue }
+    }
+    /// Worst-case profit per basket, derived as payout − cost (setting it moves the cost).
+    public var edge: MicroDollars {
+        get { opportunity.edge }
+        set { opportunity.cost = opportunity.payout - newValue }
+    }
+    public var maxBaskets: CentiContracts {
+        get { opportunity.maxBaskets }
+        set { opportunity.maxBaskets = newValue }
+    }
+    /// Latest resolution among the legs (0 = unknown), as the lane reported it.
+    public var resolutionTime: Nanoseconds {
+        get { opportunity.resolutionTime }
+        set { opportunity.resolutionTime = newValue }
+    }
+    public var note: String { opportunity.note }
+    public var isDataQualityAlarm: Bool { opportunity.isDataQualityAlarm }
 
     init(laneID: String, _ o: UnsafePointer<arb_opportunity>) {
         self.laneID = laneID
-        let c = o.pointee
-        legs = (0..<Int(c.leg_count)).map { i in
-            let l = c.legs[i]
-            return Leg(
-                memberIndex: l.member_index, side: Side(rawValue: l.side) ?? .yes,
-                action: Action(rawValue: l.action) ?? .buy, limitPrice: l.limit_price_micros, ratio: l.ratio_centi,
-                fee: l.fee_micros, liquidity: Liquidity(rawValue: l.liquidity) ?? .taker)
-        }
-        payout = c.payout_micros
-        cost = c.cost_micros
-        edge = c.edge_micros
-        maxBaskets = c.max_baskets_centi
-        resolutionTime = c.resolution_time_ns
-        flags = c.flags
-        note = c.note.string
+        opportunity = Opportunity(unsafeCOpportunity: o)
     }
 
     /// Calls `body` with a C view of this opportunity (for sizing steps).
     func withCOpportunity<R>(_ body: (UnsafePointer<arb_opportunity>) -> R) -> R {
-        let cLegs = legs.map {
-            arb_leg(
-                struct_size: UInt32(MemoryLayout<arb_leg>.size), member_index: $0.memberIndex, side: $0.side.rawValue,
-                action: $0.action.rawValue, limit_price_micros: $0.limitPrice, ratio_centi: $0.ratio,
-                fee_micros: $0.fee, liquidity: $0.liquidity.rawValue, reserved0: 0)
-        }
-        return cLegs.withUnsafeBufferPointer { legs in
-            var note = note
-            return note.withUTF8 { noteBytes in
-                noteBytes.withMemoryRebound(to: CChar.self) { noteChars in
-                    var c = arb_opportunity(
-                        struct_size: UInt32(MemoryLayout<arb_opportunity>.size), flags: flags,
-                        leg_count: UInt32(legs.count), reserved0: 0, legs: legs.baseAddress, payout_micros: payout,
-                        cost_micros: cost, edge_micros: edge, max_baskets_centi: maxBaskets,
-                        resolution_time_ns: resolutionTime,
-                        note: arb_str(data: noteChars.baseAddress, len: noteChars.count))
-                    return withUnsafePointer(to: &c) { body($0) }
-                }
-            }
-        }
+        opportunity.withCOpportunity(body)
     }
 }
 

@@ -51,8 +51,10 @@ public final class PluginManager: Sendable {
 
     /// Reads `plugins.d/`, builds the new pipeline beside the running one and switches to it.
     @discardableResult
-    public func reload() -> Report {
-        let entries = directory.read()
+    public func reload() -> Report { reload(directory.read()) }
+
+    /// Applies manifests already read (the watcher read them to compute its fingerprint).
+    private func reload(_ entries: [ManifestDirectory.Entry]) -> Report {
         let fingerprint = Fingerprint(entries: entries, loader: loader)
         // Build outside the lock: loading runs plugin code, which may call back into the host.
         let previous = state.withLock { ($0.pipeline, $0.loadKeys, $0.idByFile) }
@@ -162,9 +164,9 @@ public final class PluginManager: Sendable {
     /// Reloads when a manifest or a referenced library changed since the last reload.
     @discardableResult
     public func reloadIfChanged() -> Report? {
-        let fingerprint = Fingerprint(entries: directory.read(), loader: loader)
-        guard state.withLock({ $0.fingerprint }) != fingerprint else { return nil }
-        return reload()
+        let entries = directory.read()
+        guard state.withLock({ $0.fingerprint }) != Fingerprint(entries: entries, loader: loader) else { return nil }
+        return reload(entries)
     }
 
     /// Polls `plugins.d/` every `interval` and applies changes until the task is cancelled.
