@@ -30,12 +30,18 @@ struct PluginSpec {
     var exclude: [String] = []
     /// Links the shared sizing helpers (posteriors, ladder depth, SplitMix64) statically.
     var support = false
+    /// Links the shared lane helpers (settings, depth walk over N ladders) statically.
+    var laneSupport = false
 }
 
 let plugins: [PluginSpec] = [
     PluginSpec(name: "SimVenue", folder: "Venues/SimVenue", exclude: ["README.md"]),
     PluginSpec(name: "KalshiVenue", folder: "Venues/KalshiVenue"),
     PluginSpec(name: "IntraVenueLane", folder: "Lanes/IntraVenueLane"),
+    PluginSpec(name: "CrossVenueLane", folder: "Lanes/CrossVenueLane", laneSupport: true),
+    PluginSpec(name: "BucketLane", folder: "Lanes/BucketLane", laneSupport: true),
+    PluginSpec(name: "ParityLane", folder: "Lanes/ParityLane", laneSupport: true),
+    PluginSpec(name: "EventTreeLane", folder: "Lanes/EventTreeLane", laneSupport: true),
     PluginSpec(name: "ExecutionModelStep", folder: "Sizing/ExecutionModelStep", support: true),
     PluginSpec(name: "FillModelStep", folder: "Sizing/FillModelStep", support: true),
     PluginSpec(name: "FeeModelStep", folder: "Sizing/FeeModelStep", support: true),
@@ -101,6 +107,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Shared code of the lane plugins (linked statically into each)
+        .target(
+            name: "LaneSupport",
+            dependencies: [.product(name: "PluginKit", package: "PluginAPI")],
+            path: "Plugins/Lanes/LaneSupport",
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Venue simulators (the venues' real wire protocols, for tests and the demo)
         .target(
             name: "KalshiSim",
@@ -151,7 +165,8 @@ let package = Package(
         + plugins.map {
             .target(
                 name: $0.name,
-                dependencies: [.product(name: "PluginKit", package: "PluginAPI")] + ($0.support ? ["SizingSupport"] : []),
+                dependencies: [.product(name: "PluginKit", package: "PluginAPI")] + ($0.support ? ["SizingSupport"] : [])
+                    + ($0.laneSupport ? ["LaneSupport"] : []),
                 path: "Plugins/\($0.folder)",
                 exclude: $0.exclude,
                 swiftSettings: strictSettings,

@@ -15,6 +15,37 @@ public protocol LanePlugin: AnyObject, SendableMetatype {
     /// Evaluates one group; calls `emit` for each basket found. `emit` returns false when the
     /// host wants no more from this call.
     func evaluate(_ group: Group, emit: (Opportunity) -> Bool) throws
+
+    /// How a basket this lane found ended (ABI 1.2). The default ignores it.
+    func record(_ outcome: LaneOutcome)
+}
+
+extension LanePlugin {
+    public func record(_ outcome: LaneOutcome) {}
+}
+
+/// How a basket a lane found ended, as the host recorded it (`arb_lane_outcome`).
+public struct LaneOutcome: Sendable, Hashable {
+    public enum Kind: UInt32, Sendable {
+        /// Every leg filled and the basket's P&L is >= 0.
+        case win = 1
+        /// Incomplete, negative P&L, or rejected after confirmation.
+        case loss = 2
+    }
+
+    public var kind: Kind
+    public var groupID: String
+    public var opportunityID: String
+    public var pnl: MicroDollars
+    public var time: Nanoseconds
+
+    public init(kind: Kind, groupID: String, opportunityID: String, pnl: MicroDollars, time: Nanoseconds) {
+        self.kind = kind
+        self.groupID = groupID
+        self.opportunityID = opportunityID
+        self.pnl = pnl
+        self.time = time
+    }
 }
 
 /// Kinds of market groups (`ARB_GROUP_*`).
@@ -40,6 +71,8 @@ public struct Group {
     public var isExhaustive: Bool { pointer.pointee.flags & UInt32(ARB_GROUP_EXHAUSTIVE) != 0 }
     public var isReviewed: Bool { pointer.pointee.flags & UInt32(ARB_GROUP_REVIEWED) != 0 }
     public var hasSameTerms: Bool { pointer.pointee.flags & UInt32(ARB_GROUP_SAME_TERMS) != 0 }
+    /// Tree groups: members imply one another in ``Member/role`` order (ladders, nested deadlines).
+    public var isLadder: Bool { pointer.pointee.flags & UInt32(ARB_GROUP_LADDER) != 0 }
 
     public var members: Members {
         Members(buffer: UnsafeBufferPointer(start: pointer.pointee.members, count: Int(pointer.pointee.member_count)))

@@ -22,6 +22,8 @@ class LaneBox {
     func evaluate(_ group: UnsafePointer<arb_group>, _ sink: UnsafePointer<arb_opportunity_sink>) throws {
         preconditionFailure("LaneBox is abstract")
     }
+
+    func record(_ outcome: LaneOutcome) {}
 }
 
 final class LaneBoxOf<P: LanePlugin>: LaneBox {
@@ -37,6 +39,8 @@ final class LaneBoxOf<P: LanePlugin>: LaneBox {
             opportunity.withCOpportunity { sink.pointee.emit(sink.pointee.ctx, $0) } == ARB_OK
         }
     }
+
+    override func record(_ outcome: LaneOutcome) { plugin.record(outcome) }
 }
 
 final class SizingBox {
@@ -77,6 +81,16 @@ nonisolated(unsafe) let laneVTable: UnsafeRawPointer = {
                 return Unmanaged<LaneBox>.fromOpaque(instance)._withUnsafeGuaranteedRef { box in
                     guarded(error) { try box.evaluate(group, sink) }
                 }
+            },
+            record_outcome: { instance, outcome in
+                guard let instance, let outcome, let kind = LaneOutcome.Kind(rawValue: outcome.pointee.kind) else {
+                    return
+                }
+                let o = outcome.pointee
+                box(instance, as: LaneBox.self).record(
+                    LaneOutcome(
+                        kind: kind, groupID: o.group_id.string, opportunityID: o.opportunity_id.string,
+                        pnl: o.pnl_micros, time: o.time_ns))
             }))
     return UnsafeRawPointer(table)
 }()

@@ -3,7 +3,8 @@ import Testing
 
 /// Frozen layout of ABI v1 (LP64). A failure here means a shipped struct changed size or a field
 /// moved: that breaks every plugin built before. Append at the end instead (see arb_plugin.h);
-/// 1.1 appended `arb_venue_sink.position` (96 → 104 bytes) and added `arb_position`.
+/// 1.1 appended `arb_venue_sink.position` (96 → 104 bytes) and added `arb_position`; 1.2 appended
+/// `arb_lane_v1.record_outcome` (24 → 32 bytes) and added `arb_lane_outcome` and `ARB_GROUP_LADDER`.
 /// The same figures are also checked at compile time by PluginAPI/CArbPluginAPI/arb_plugin_layout.c.
 struct ABILayoutTests {
     @Test func structSizesAreFrozen() {
@@ -23,7 +24,8 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_leg>.size == 48, "arb_leg")
         #expect(MemoryLayout<arb_opportunity>.size == 80, "arb_opportunity")
         #expect(MemoryLayout<arb_opportunity_sink>.size == 16, "arb_opportunity_sink")
-        #expect(MemoryLayout<arb_lane_v1>.size == 24, "arb_lane_v1")
+        #expect(MemoryLayout<arb_lane_v1>.size == 32, "arb_lane_v1")
+        #expect(MemoryLayout<arb_lane_outcome>.size == 56, "arb_lane_outcome")
         #expect(MemoryLayout<arb_lane_stats>.size == 72, "arb_lane_stats")
         #expect(MemoryLayout<arb_exposure>.size == 24, "arb_exposure")
         #expect(MemoryLayout<arb_sizing_context>.size == 128, "arb_sizing_context")
@@ -184,6 +186,9 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_lane_v1>.offset(of: \.reserved0) == 4, "arb_lane_v1.reserved0")
         #expect(MemoryLayout<arb_lane_v1>.offset(of: \.group_kinds) == 8, "arb_lane_v1.group_kinds")
         #expect(MemoryLayout<arb_lane_v1>.offset(of: \.evaluate) == 16, "arb_lane_v1.evaluate")
+        #expect(MemoryLayout<arb_lane_v1>.offset(of: \.record_outcome) == 24, "arb_lane_v1.record_outcome")
+        #expect(MemoryLayout<arb_lane_outcome>.offset(of: \.pnl_micros) == 40, "arb_lane_outcome.pnl_micros")
+        #expect(MemoryLayout<arb_lane_outcome>.offset(of: \.time_ns) == 48, "arb_lane_outcome.time_ns")
         #expect(MemoryLayout<arb_lane_stats>.offset(of: \.struct_size) == 0, "arb_lane_stats.struct_size")
         #expect(MemoryLayout<arb_lane_stats>.offset(of: \.reserved0) == 4, "arb_lane_stats.reserved0")
         #expect(MemoryLayout<arb_lane_stats>.offset(of: \.lane_id) == 8, "arb_lane_stats.lane_id")
@@ -367,7 +372,7 @@ struct ABILayoutTests {
 
     @Test func versionIsOnePointOne() {
         #expect(ARB_ABI_MAJOR == 1)
-        #expect(ARB_ABI_MINOR == 1)
+        #expect(ARB_ABI_MINOR == 2)
         #expect(ARB_PLUGIN_ENTRY_SYMBOL == "arb_plugin_entry_v1")
     }
 }

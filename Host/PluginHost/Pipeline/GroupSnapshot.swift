@@ -12,6 +12,8 @@ public struct MarketRecord: Sendable, Equatable {
     public var eventID: String = ""
     public var title: String = ""
     public var closeTime: Nanoseconds = 0
+    /// Expected payout time; 0 = unknown (then the close time is used).
+    public var resolutionTime: Nanoseconds = 0
     public var tick: MicroDollars = 10_000
     public var feeSchedule: FeeSchedule = .quadratic
     public var feeMultiplier: PartsPerMillion = FixedPoint.ppm
@@ -57,6 +59,21 @@ public final class GroupSnapshot {
     private var levelCapacity: [Int]
     public let group: UnsafeMutablePointer<arb_group>
 
+    /// A snapshot of a declared group: members' polarity, roles and strikes, and the rule's flags.
+    public convenience init(rule: GroupRule, markets: [MarketRecord]) {
+        var flags: UInt32 = 0
+        if rule.isExhaustive { flags |= UInt32(ARB_GROUP_EXHAUSTIVE) }
+        if rule.isReviewed { flags |= UInt32(ARB_GROUP_REVIEWED) }
+        if rule.hasSameTerms { flags |= UInt32(ARB_GROUP_SAME_TERMS) }
+        if rule.isLadder { flags |= UInt32(ARB_GROUP_LADDER) }
+        self.init(kind: rule.kind, groupID: rule.groupID, markets: markets, flags: flags)
+        for (i, m) in rule.members.enumerated() {
+            cMembers[i].flags = m.isInverted ? UInt32(ARB_MEMBER_INVERTED) : 0
+            cMembers[i].role = m.role
+            cMembers[i].strike_micros = m.strike
+        }
+    }
+
     public init(kind: GroupKind, groupID: String, markets: [MarketRecord], flags: UInt32 = 0) {
         self.kind = kind
         self.groupID = groupID
@@ -72,7 +89,8 @@ public final class GroupSnapshot {
             cMarkets[i] = arb_market(
                 struct_size: UInt32(MemoryLayout<arb_market>.size), flags: m.isActive ? UInt32(ARB_MARKET_ACTIVE) : 0,
                 venue: own(m.venue), market_id: own(m.marketID), event_id: own(m.eventID), title: own(m.title),
-                close_time_ns: m.closeTime, resolution_time_ns: m.closeTime, tick_micros: m.tick, min_order_centi: 100,
+                close_time_ns: m.closeTime, resolution_time_ns: m.resolutionTime > 0 ? m.resolutionTime : m.closeTime,
+                tick_micros: m.tick, min_order_centi: 100,
                 fee_schedule: m.feeSchedule.rawValue, reserved0: 0, fee_multiplier_ppm: m.feeMultiplier,
                 yes_token: own(""), no_token: own(""))
             cQuotes[i] = Self.emptyQuote
@@ -111,6 +129,9 @@ public final class GroupSnapshot {
         cQuotes[index] = c
         cMembers[index].quote = UnsafePointer(cQuotes + index)
     }
+
+    /// Withdraws member `index`'s quote: lanes see "no quote" (quarantined or stale market).
+    public func clearQuote(at index: Int) { cMembers[index].quote = nil }
 
     /// The cycle's clock, as lanes see it.
     public func setNow(_ now: Nanoseconds) { group.pointee.now_ns = now }

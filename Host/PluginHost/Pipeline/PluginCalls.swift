@@ -188,3 +188,37 @@ extension PluginInstance {
             reason: reason.string, metrics: metrics.items)
     }
 }
+
+extension PluginInstance {
+    /// Tells a lane how one of its baskets ended (ABI 1.2). A lane built against 1.0 or 1.1 has no
+    /// such slot: its table is shorter, so the slot is only read when `struct_size` covers it.
+    /// Returns false when the lane does not take outcomes. Engine thread.
+    @discardableResult
+    public func record(_ outcome: LaneOutcome) -> Bool {
+        let table = laneTable
+        let end = MemoryLayout<arb_lane_v1>.offset(of: \.record_outcome)! + MemoryLayout<UnsafeRawPointer>.size
+        guard Int(table.pointee.struct_size) >= end, let slot = table.pointee.record_outcome else { return false }
+        return withArbStrings(outcome.groupID, outcome.opportunityID) { group, id in
+            var c = arb_lane_outcome(
+                struct_size: UInt32(MemoryLayout<arb_lane_outcome>.size), kind: outcome.kind.rawValue, group_id: group,
+                opportunity_id: id, pnl_micros: outcome.pnl, time_ns: outcome.time)
+            slot(handle, &c)
+            return true
+        }
+    }
+}
+
+/// Two borrowed `arb_str`s for the duration of `body`.
+func withArbStrings<R>(_ a: String, _ b: String, _ body: (arb_str, arb_str) -> R) -> R {
+    var a = a
+    var b = b
+    return a.withUTF8 { ua in
+        b.withUTF8 { ub in
+            ua.withMemoryRebound(to: CChar.self) { ca in
+                ub.withMemoryRebound(to: CChar.self) { cb in
+                    body(arb_str(data: ca.baseAddress, len: ca.count), arb_str(data: cb.baseAddress, len: cb.count))
+                }
+            }
+        }
+    }
+}

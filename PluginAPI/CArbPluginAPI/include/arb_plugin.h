@@ -88,7 +88,7 @@ extern "C" {
 /* ========================================================================= */
 
 #define ARB_ABI_MAJOR 1
-#define ARB_ABI_MINOR 1
+#define ARB_ABI_MINOR 2
 
 /* The one symbol the host looks up. Its type is arb_plugin_entry_fn. */
 #define ARB_PLUGIN_ENTRY_SYMBOL "arb_plugin_entry_v1"
@@ -463,7 +463,11 @@ enum {
 enum {
     ARB_GROUP_EXHAUSTIVE = 1u << 0,   /* exactly one member resolves YES (proven by the rule) */
     ARB_GROUP_REVIEWED = 1u << 1,     /* a human approved the mapping or rule */
-    ARB_GROUP_SAME_TERMS = 1u << 2    /* resolution terms checked equal (cross-venue) */
+    ARB_GROUP_SAME_TERMS = 1u << 2,   /* resolution terms checked equal (cross-venue) */
+    ARB_GROUP_LADDER = 1u << 3        /* ABI 1.2. Tree groups: members imply one another in `role`
+                                         order (rank 0 implies rank 1, ...): threshold ladders,
+                                         nested deadlines. Without it a tree is parent (role 0)
+                                         = the disjoint union of its children (role 1). */
 };
 
 /* Flags of arb_group_member.flags. */
@@ -537,6 +541,23 @@ typedef struct arb_opportunity_sink {
     arb_status (*emit)(void *ctx, const arb_opportunity *opp);
 } arb_opportunity_sink;
 
+/* How a basket ended (ABI 1.2). */
+typedef uint32_t arb_outcome_kind;
+enum {
+    ARB_OUTCOME_WIN = 1,     /* every leg filled and the basket's P&L is >= 0 */
+    ARB_OUTCOME_LOSS = 2     /* incomplete, negative P&L, or rejected after confirmation */
+};
+
+/* An outcome the host recorded for a basket a lane reported (ABI 1.2). Borrowed for the call. */
+typedef struct arb_lane_outcome {
+    uint32_t struct_size;
+    arb_outcome_kind kind;          /* ARB_OUTCOME_* */
+    arb_str group_id;               /* the group the basket came from */
+    arb_str opportunity_id;         /* the host's stable id of the basket */
+    int64_t pnl_micros;             /* realised or marked P&L of the basket, fees included */
+    int64_t time_ns;                /* when it was decided (tape time in replay) */
+} arb_lane_outcome;
+
 /* The lane function table (descriptor.vtable when kind == ARB_KIND_LANE). */
 typedef struct arb_lane_v1 {
     uint32_t struct_size;
@@ -552,7 +573,17 @@ typedef struct arb_lane_v1 {
      */
     arb_status (*evaluate)(void *instance, const arb_group *group, const arb_opportunity_sink *sink,
                            const arb_text_sink *error);
+
+    /* ---- ABI 1.2 ---- The host checks ARB_HAS_FIELD(table, arb_lane_v1, record_outcome): a 1.0/1.1 lane's table ends above. */
+
+    /*
+     * Tells the lane how a basket it found ended, so it can learn which groups are worth
+     * trading (e.g. Thompson-sampling posteriors). May be NULL. `outcome` is borrowed for
+     * the call. [engine-thread]
+     */
+    void (*record_outcome)(void *instance, const arb_lane_outcome *outcome);
 } arb_lane_v1;
+
 
 /* ========================================================================= */
 /* Sizing steps                                                              */

@@ -1,0 +1,108 @@
+import Foundation
+import PluginKit
+
+/// Every group the lanes evaluate, indexed so a changed market finds its groups in O(1).
+///
+/// Markets get dense integer ids on first sight; `groups(of:)` is one array lookup. Single-market
+/// groups (the intra-venue lane's) are not stored here: the engine makes one per market it sees.
+public struct Universe: Sendable {
+    public private(set) var groups: [GroupRule] = []
+    public private(set) var warnings: [String] = []
+    /// The files it was loaded from, in load order.
+    public private(set) var files: [String] = []
+    private(set) var marketIndex: [MarketKey: Int] = [:]
+    public private(set) var marketKeys: [MarketKey] = []
+    private(set) var groupsOfMarket: [[Int32]] = []
+
+    public init(groups: [GroupRule] = []) {
+        for g in groups { add(g) }
+    }
+
+    public mutating func add(_ rule: GroupRule) {
+        let index = Int32(groups.count)
+        groups.append(rule)
+        for m in rule.members { groupsOfMarket[intern(m.key)].append(index) }
+    }
+
+    /// The dense id of a market, assigning one on first sight.
+    @discardableResult
+    public mutating func intern(_ key: MarketKey) -> Int {
+        if let i = marketIndex[key] { return i }
+        let i = marketKeys.count
+        marketIndex[key] = i
+        marketKeys.append(key)
+        groupsOfMarket.append([])
+        return i
+    }
+
+    public func marketID(_ key: MarketKey) -> Int? { marketIndex[key] }
+
+    /// Indices into ``groups`` of every group that contains the market.
+    public func groups(ofMarket id: Int) -> [Int32] { groupsOfMarket[id] }
+
+    public var pairCount: Int { groups.count { $0.kind == .pair } }
+
+    /// Loads every `*.csv` (mappings) and `*.json` (rules) file of a directory, sorted by name.
+    /// Files that are not mappings or rules (the ForecastEx series map, symbol lists) are
+    /// recognised by their header and skipped with a note.
+    public static func load(directory: String) throws(UniverseError) -> Universe {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            throw UniverseError(
+                file: directory, line: 0, "cannot list the universe directory: \(error.localizedDescription)")
+        }
+        var universe = Universe()
+        for name in names where name.hasSuffix(".csv") || name.hasSuffix(".json") {
+            try universe.load(file: "\(directory)/\(name)")
+        }
+        guard !universe.files.isEmpty else {
+            throw UniverseError(
+                file: directory, line: 0, "no mapping (*.csv) or rules (*.json) file found in the universe directory")
+        }
+        return universe
+    }
+
+    /// Loads one mapping CSV or rules JSON file into this universe.
+    public mutating func load(file path: String) throws(UniverseError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UniverseError(file: path, line: 0, "cannot read the file")
+        }
+        if path.hasSuffix(".json") {
+            guard Self.looksLikeRules(data) else {
+                warnings.append("\(path): not a rules file (no rules section at the top level); skipped")
+                return
+            }
+            for rule in try RulesFile.load(data: data, file: path) { try addChecked(rule) }
+        } else {
+            let text = String(decoding: data, as: UTF8.self)
+            let header = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+            guard header.contains("group_id"), header.split(separator: ",").count { $0.hasSuffix("_market_id") } >= 2
+            else {
+                warnings.append("\(path): not a market mapping (no group_id and two *_market_id columns); skipped")
+                return
+            }
+            let loaded = try MappingFile.load(text: text, file: path)
+            for rule in loaded.groups { try addChecked(rule) }
+            warnings += loaded.warnings
+        }
+        files.append(path)
+    }
+
+    private mutating func addChecked(_ rule: GroupRule) throws(UniverseError) {
+        if let existing = groups.first(where: { $0.groupID == rule.groupID && $0.kind == rule.kind }) {
+            throw UniverseError(
+                file: rule.source, line: 0, "group \"\(rule.groupID)\" is also declared at \(existing.source)")
+        }
+        add(rule)
+    }
+
+    static func looksLikeRules(_ data: Data) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return true  // let the rules parser report the JSON error
+        }
+        return ["mutually_exclusive_buckets", "event_trees", "monotone_ladders", "cross_market_parity_checks"]
+            .contains { object[$0] != nil }
+    }
+}

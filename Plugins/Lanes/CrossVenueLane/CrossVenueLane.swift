@@ -1,0 +1,48 @@
+import LaneSupport
+import PluginKit
+
+@c(arb_plugin_entry_v1)
+public func arbPluginEntry() -> PluginDescriptorAddress {
+    PluginExport.lane(
+        CrossVenueLane.self,
+        PluginMetadata(id: "lane.cross_venue", name: "Cross-venue pair lane", version: "1.0.0", vendor: "arb"))
+}
+
+/// Lane (b): the same event on two venues. Buys group-YES on one venue and group-NO on the
+/// other, in both directions, when the pair costs less than $1 after both venues' fees
+/// (quant.md §1.2). Polarity comes from the mapping (a pair may match YES with NO).
+///
+/// The payout is riskless only if both venues resolve on the same terms, so the lane trades
+/// reviewed pairs only (`allow_unreviewed`), can require terms checked equal
+/// (`require_same_terms`), and skips pairs whose quotes were received too far apart
+/// (`max_pair_skew_ms`, default 60,000: a stale leg is no hedge).
+public final class CrossVenueLane: LanePlugin {
+    public static let groupKinds: Set<GroupKind> = [.pair]
+
+    let host: HostServices
+    let settings: LaneSettings
+    let requireSameTerms: Bool
+    let maxPairSkew: Nanoseconds
+
+    public init(host: HostServices, config: borrowing ConfigReader) throws {
+        self.host = host
+        settings = try LaneSettings(config, extraKeys: ["require_same_terms", "max_pair_skew_ms"])
+        requireSameTerms = try config.bool("require_same_terms") ?? false
+        let skew = try config.int("max_pair_skew_ms") ?? 60_000
+        guard skew > 0 else { throw PluginError.config("max_pair_skew_ms must be > 0") }
+        maxPairSkew = skew * 1_000_000
+    }
+
+    public func evaluate(_ group: Group, emit: (Opportunity) -> Bool) throws {
+        guard group.members.count == 2, settings.admits(group), group.hasSameTerms || !requireSameTerms else { return }
+        let a = group.members[0]
+        let b = group.members[1]
+        guard !a.market.isSameVenue(as: b.market), let qa = a.quote, let qb = b.quote else { return }
+        guard abs(qa.receiveTime - qb.receiveTime) <= maxPairSkew else { return }
+        for o in try EquivalentPair.baskets(
+            a, b, settings: settings, now: group.now, host: host, what: "cross-venue pair")
+        where !emit(o) {
+            return
+        }
+    }
+}

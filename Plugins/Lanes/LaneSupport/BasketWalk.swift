@@ -1,0 +1,121 @@
+import PluginKit
+
+/// One leg to buy: a member's contract and its ask ladder.
+public struct BasketLeg {
+    public var member: Member
+    public var side: Side
+
+    public init(member: Member, side: Side) {
+        self.member = member
+        self.side = side
+    }
+}
+
+/// Walks the ask ladders of every leg of a basket together, cheapest levels first, and keeps
+/// buying equal chunks while each chunk, priced as its own fill with the venue's exact fee,
+/// still earns the minimum edge over the basket's worst-case payout.
+///
+/// Pricing each chunk as its own order never underestimates per-fill fee rounding. A venue
+/// that takes its fee in contracts (Polymarket buys) delivers fewer than bought; each missing
+/// contract is charged at a full dollar, its worst-case value.
+public enum BasketWalk {
+    /// The basket and its executable size, or nil when no chunk clears the edge.
+    ///
+    /// - Parameters:
+    ///   - payout: worst-case payout per basket (one contract of each leg).
+    ///   - minEdge: required worst-case profit per basket after fees.
+    public static func best(
+        _ legs: [BasketLeg], payout: MicroDollars, minEdge: MicroDollars, maxBaskets: CentiContracts,
+        host: HostServices
+    ) throws -> Opportunity? {
+        guard !legs.isEmpty else { return nil }
+        var ladders: [AskLadder] = []
+        var markets: [Market] = []
+        var resolution: Nanoseconds = 0
+        for leg in legs {
+            let market = leg.member.market
+            guard market.isActive, !market.isMultivariate, let quote = leg.member.quote else { return nil }
+            let asks = quote.asks(leg.side)
+            guard !asks.isEmpty else { return nil }
+            ladders.append(asks)
+            markets.append(market)
+            resolution = max(resolution, market.resolutionTime > 0 ? market.resolutionTime : market.closeTime)
+        }
+        let n = legs.count
+        var level = [Int](repeating: 0, count: n)
+        var left = ladders.map { $0[0].size }
+        var baskets: CentiContracts = 0
+        var cost: Int64 = 0  // micro-dollars x centi-contracts: exact
+        var fees = [MicroDollars](repeating: 0, count: n)
+        var worst = ladders.map { $0[0].price }
+        while baskets < maxBaskets {
+            var size = maxBaskets - baskets
+            for i in 0..<n { size = min(size, left[i]) }
+            guard size > 0 else { break }
+            var chunkCost: Int64 = 0
+            var chunkFees = [MicroDollars](repeating: 0, count: n)
+            for i in 0..<n {
+                let price = ladders[i][level[i]].price
+                let fee = try host.fee(for: markets[i], side: legs[i].side, action: .buy, price: price, quantity: size)
+                chunkFees[i] = fee.fee
+                let shortfall = max(0, size - fee.delivered)
+                chunkCost += price * size + fee.fee * FixedPoint.centi + FixedPoint.micros * shortfall
+            }
+            // The chunk must itself earn the minimum edge per basket.
+            guard chunkCost + minEdge * size <= payout * size else { break }
+            baskets += size
+            cost += chunkCost
+            var exhausted = false
+            for i in 0..<n {
+                fees[i] += chunkFees[i]
+                worst[i] = ladders[i][level[i]].price
+                left[i] -= size
+                if left[i] == 0 {
+                    level[i] += 1
+                    if level[i] < ladders[i].count { left[i] = ladders[i][level[i]].size } else { exhausted = true }
+                }
+            }
+            if exhausted { break }
+        }
+        guard baskets > 0 else { return nil }
+        let resultLegs = (0..<n).map { i in
+            Leg(
+                memberIndex: legs[i].member.index, side: legs[i].side, limitPrice: worst[i],
+                fee: ceilDiv(fees[i] * FixedPoint.centi, baskets))
+        }
+        // Per-basket cost rounded against us.
+        return Opportunity(
+            legs: resultLegs, payout: payout, cost: ceilDiv(cost, baskets), maxBaskets: baskets,
+            resolutionTime: resolution)
+    }
+
+    /// The latest close among members (for the time-regime edge adjustment).
+    public static func latestClose(_ members: [Member]) -> Nanoseconds {
+        members.reduce(0) { max($0, $1.market.closeTime) }
+    }
+}
+
+/// Which contract of `member` pays when the group's outcome is YES.
+@inline(__always)
+public func groupYes(_ member: Member) -> Side { member.isInverted ? .no : .yes }
+
+/// Integer division rounding up, for positive divisors.
+@inline(__always)
+public func ceilDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a > 0) == (b > 0)) ? q + 1 : q
+}
+
+extension Opportunity {
+    /// Marks a find whose edge is implausibly large as a feed-integrity alarm, not a trade.
+    public mutating func flagImplausible(maxGap: MicroDollars, what: String) {
+        if edge > maxGap {
+            isDataQualityAlarm = true
+            note =
+                "\(what): edge \(FixedPoint.format(edge, scale: FixedPoint.micros)) above the plausible "
+                + "\(FixedPoint.format(maxGap, scale: FixedPoint.micros)): stale or mis-mapped feed"
+        } else {
+            note = what
+        }
+    }
+}
