@@ -5,7 +5,11 @@ import Synchronization
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the pipeline on the built-in scenario exchange (paper; no orders are sent).")
+        abstract: "Run the engine in paper mode on the built-in scenario exchange (no orders are sent).",
+        discussion: """
+            Every message the venues send is recorded to <state-dir>/demo.tape.jsonl; run it again with
+            `arb replay <state-dir>/demo.tape.jsonl` (add --ab to compare the sizing arms).
+            """)
     @OptionGroup var host: HostOptions
 
     @Option(help: "Seconds to run (Ctrl-C stops earlier).")
@@ -13,6 +17,9 @@ struct Demo: ParsableCommand {
 
     @Option(name: .customLong("show-plans"), help: "Print the first N plans of arm A with their sizing trace.")
     var showPlans: Int = 2
+
+    @Option(help: "Where to record the tape (default <state-dir>/demo.tape.jsonl).")
+    var tape: String?
 
     func run() throws {
         let manager = try host.makeManager()
@@ -28,19 +35,19 @@ struct Demo: ParsableCommand {
         // Both arms' plans go to the A/B record for `arb ab report`.
         let abPath = "\(host.stateDirectory)/ab.jsonl"
         let recorder = manager.pipeline.sizingB.isEmpty ? nil : try ABRecorder(path: abPath)
-        let runner = DemoRunner(manager: manager, recorder: recorder, output: { print($0) })
-        runner.plansToShow = showPlans
+        let tapePath = tape ?? "\(host.stateDirectory)/demo.tape.jsonl"
+        let writer = try TapeWriter(path: tapePath)
+        let runner: DemoRunner
         do {
-            try runner.run { stop.load(ordering: .relaxed) || Date() >= deadline }
+            runner = try DemoRunner(manager: manager, recorder: recorder, tape: writer, output: { print($0) })
         } catch {
-            print("demo stopped: \(error)")
-            throw ExitCode.failure
+            throw ValidationError("\(error)")
         }
-        let s = runner.summary
-        print(
-            "summary: markets \(s.markets), book updates \(s.updates), gaps resynced \(s.resyncs), "
-                + "opportunities \(s.opportunities.values.reduce(0, +)) (alarms \(s.alarms)), plans A \(s.plansA) B \(s.plansB), "
-                + "rejections \(s.rejectedBy), pipeline switches \(s.switches), plugin errors \(s.pluginErrors)")
+        runner.plansToShow = showPlans
+        runner.run { stop.load(ordering: .relaxed) || Date() >= deadline }
+        print(runner.summaryText)
+        for error in runner.driver.errors.prefix(5) { print("  venue error: \(error)") }
+        print("tape: \(writer.count) messages recorded to \(tapePath) — replay with `arb replay \(tapePath)`")
         if let recorder { print("A/B: \(recorder.count) records appended to \(abPath) — see `arb ab report`") }
     }
 }

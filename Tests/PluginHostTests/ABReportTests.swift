@@ -33,7 +33,7 @@ struct ABReportTests {
         let box = try Sandbox()
         defer { box.remove() }
         try box.write("10-venue.toml", PluginIntegrationTests.venueManifest)
-        try box.write("20-lane.toml", manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"))
+        try box.write("22-lane.toml", manifest(id: "lane.bucket", kind: "lane", library: "libBucketLane.so"))
         try box.write(
             "40-kelly.toml",
             manifest(id: "sizing.kelly", kind: "sizing", library: "libKellyStep.so", extra: "arm = \"A\""))
@@ -46,18 +46,20 @@ struct ABReportTests {
         manager.reload()
         let path = box.root + "/ab.jsonl"
         let recorder = try ABRecorder(path: path)
-        let runner = DemoRunner(manager: manager, clock: { 1_000 }, recorder: recorder, output: { _ in })
+        let runner = try DemoRunner(manager: manager, clock: { 1_000 }, recorder: recorder, output: { _ in })
         var batches = 0
-        try runner.run(framesPerBatch: 500) {
+        runner.run(framesPerBatch: 500) {
             batches += 1
             return batches > 4
         }
         let records = try ABReport.load(path: path)
         #expect(records.count == recorder.count)
-        #expect(records.count == runner.summary.opportunities["lane.intra_venue"])
+        let s = runner.engine.summary
+        #expect(records.count > 0)
+        #expect(records.count == (s.opportunities["lane.bucket"] ?? 0) - s.duplicates - s.alarms)
         let report = ABReport(records: records)
-        #expect(report.a.accepted == runner.summary.plansA)
-        #expect(report.b.accepted == runner.summary.plansB)
+        #expect(report.a.accepted == s.plansA)
+        #expect(report.b.accepted == s.plansB)
         #expect(
             Set(records.map(\.opportunityID)).count <= records.count, "ids repeat when the same basket is seen again")
         // A corrupt line is named.

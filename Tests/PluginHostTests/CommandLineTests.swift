@@ -28,7 +28,7 @@ struct CommandLineTests {
         let run = try arb(
             ["plugins", "verify", "--plugins-dir", repositoryRoot + "/plugins.d"], state: box.stateDirectory)
         #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.contains("17 passed, 0 failed"))
+        #expect(run.output.contains("22 passed, 0 failed"))
         #expect(run.output.contains("ok   lane.intra_venue: running sha256="))
     }
 

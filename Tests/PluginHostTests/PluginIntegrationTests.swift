@@ -152,7 +152,7 @@ struct PluginIntegrationTests {
             default: break
             }
         }
-        #expect(markets.count == 24, "three pages of 10, 10 and 4")
+        #expect(markets.count == 32, "four pages of 10, 10, 10 and 2")
         #expect(markets.first?.tick == 10_000)
         #expect(markets.first?.feeSchedule == .quadratic)
         let events = try session.requestBook(marketID: "SIM-1")
@@ -177,22 +177,29 @@ struct PluginIntegrationTests {
         let (box, manager) = try loaded([
             "10-venue.toml": Self.venueManifest,
             "20-lane.toml": manifest(id: "lane.intra_venue", kind: "lane", library: "libIntraVenueLane.so"),
+            "22-bucket.toml": manifest(id: "lane.bucket", kind: "lane", library: "libBucketLane.so"),
+            "23-parity.toml": manifest(id: "lane.parity", kind: "lane", library: "libParityLane.so"),
+            "24-tree.toml": manifest(id: "lane.event_tree", kind: "lane", library: "libEventTreeLane.so"),
             "90-dd.toml": manifest(id: "sizing.drawdown", kind: "sizing", library: "libDrawdownStep.so"),
         ])
         defer { box.remove() }
-        let runner = DemoRunner(manager: manager, clock: { 1_000 }, output: { _ in })
+        let runner = try DemoRunner(manager: manager, clock: { 1_000 }, output: { _ in })
         var batches = 0
-        try runner.run(framesPerBatch: 500) {
+        runner.run(framesPerBatch: 500) {
             batches += 1
             return batches > 4
         }
-        let s = runner.summary
-        #expect(s.markets == 24)
-        #expect(s.updates >= 2_000)
-        #expect(s.gaps > 0, "the scenario skips sequence numbers; each must resync")
-        #expect(
-            s.alarms > 0 && s.alarms == s.opportunities["lane.intra_venue"], "every planted crossed book is flagged")
-        #expect(s.plansA == s.alarms, "the drawdown step keeps everything at zero drawdown")
-        #expect(s.pluginErrors == 0)
+        let s = runner.engine.summary
+        #expect(s.markets == 32, "16 walking markets, 2 buckets, 2 ladders, 2 parities on one venue")
+        #expect(s.updates >= 1_200, "2,500 frames, a fifth of them for the second venue this test does not load")
+        #expect(s.dataQuality[.sequenceGap] > 0, "the scenario skips sequence numbers; each must resync")
+        #expect(s.dataQuality[.crossed] > 0, "every planted crossed book is quarantined by the firewall")
+        #expect(s.opportunities["lane.intra_venue"] == nil, "a quarantined book never reaches a lane")
+        for lane in ["lane.bucket", "lane.parity", "lane.event_tree"] {
+            #expect((s.opportunities[lane] ?? 0) > 0, "\(lane) finds the planted mispricings")
+        }
+        #expect(s.plansA > 0, "the drawdown step keeps everything at zero drawdown")
+        #expect(s.paperExecutions > 0)
+        #expect(s.pluginErrors == 0 && runner.driver.errors.isEmpty, "\(runner.driver.errors)")
     }
 }

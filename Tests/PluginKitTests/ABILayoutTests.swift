@@ -370,7 +370,7 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_venue_v1>.offset(of: \.on_timer) == 104, "arb_venue_v1.on_timer")
     }
 
-    @Test func versionIsOnePointOne() {
+    @Test func versionIsOnePointTwo() {
         #expect(ARB_ABI_MAJOR == 1)
         #expect(ARB_ABI_MINOR == 2)
         #expect(ARB_PLUGIN_ENTRY_SYMBOL == "arb_plugin_entry_v1")

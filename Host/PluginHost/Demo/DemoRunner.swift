@@ -2,200 +2,123 @@ import CArbPluginAPI
 import Foundation
 import PluginKit
 
-/// The demo on embedded defaults: the scenario exchange feeds the venue plugins, books are built
-/// from their snapshots and deltas, every changed market's group goes through the enabled lanes,
-/// and each opportunity through the sizing chain (arms A and B). Until the engine issue lands this
-/// is the pipeline's whole loop: no orders are placed.
+/// The demo on embedded defaults: the built-in scenario exchange serves the venue plugins
+/// (`arb-sim/1`, one or two venues), the engine runs in paper mode over the scenario's
+/// universe (pairs, buckets, ladders, parities), every message is recorded to a tape that
+/// `arb replay` can run again, and a progress line is printed every second.
 public final class DemoRunner {
-    public struct Summary: Sendable {
-        public var markets = 0
-        public var updates = 0
-        public var gaps = 0
-        public var resyncs = 0
-        public var opportunities: [String: Int] = [:]
-        public var alarms = 0
-        public var plansA = 0
-        public var plansB = 0
-        public var rejectedBy: [String: Int] = [:]
-        public var switches = 0
-        public var pluginErrors = 0
-    }
-
-    let manager: PluginManager
-    let exchange: ScenarioExchange
+    public let manager: PluginManager
+    public let exchange: ScenarioExchange
+    public let engine: Engine
+    public let driver: VenueDriver
     let output: (String) -> Void
     let clock: @Sendable () -> Int64
-    /// Where both arms' plans go when arm B exists (`arb ab report` reads it).
-    let recorder: ABRecorder?
-    /// How many plans to print with their full sizing trace.
-    public var plansToShow = 0
-    private var plansShown = 0
-    public private(set) var summary = Summary()
-    private var books: [String: BinaryBook] = [:]
-    private var snapshots: [String: GroupSnapshot] = [:]
-    private var markets: [String: MarketRecord] = [:]
-    /// Paper account used for the sizing context: $10,000, no drawdown yet.
-    let equity: MicroDollars = 10_000 * FixedPoint.micros
+    /// URL host of each venue's `base_url` → venue id.
+    private let venueOfHost: [String: String]
 
     public init(
         manager: PluginManager, exchange: ScenarioExchange = ScenarioExchange(),
         clock: @escaping @Sendable () -> Int64 = HostRuntime.wallClock, recorder: ABRecorder? = nil,
-        output: @escaping (String) -> Void
-    ) {
-        self.recorder = recorder
+        tape: TapeWriter? = nil, options: Engine.Options = Engine.Options(), output: @escaping (String) -> Void
+    ) throws {
         self.manager = manager
         self.exchange = exchange
         self.clock = clock
         self.output = output
-    }
-
-    /// Runs until `shouldStop` returns true, polling it between batches of stream frames.
-    public func run(framesPerBatch: Int = 200, shouldStop: () -> Bool) throws {
-        let pipeline = manager.pipeline
-        guard let venue = pipeline.venues.first else {
+        let venues = manager.pipeline.venues
+        guard !venues.isEmpty else {
             throw PluginCallError(
                 pluginID: "demo", status: Int32(ARB_ERR_NOT_FOUND),
                 message: "no venue plugin is enabled in \(manager.directory.path)")
         }
-        let session = VenueSession(instance: venue)
-        output("venue \(session.venueID): discovering markets")
-        try drain(try session.startDiscovery(), session)
-        output("venue \(session.venueID): \(markets.count) markets; requesting books")
-        for id in markets.keys.sorted() { try drain(try session.requestBook(marketID: id), session) }
-        _ = try session.openStream(marketIDs: markets.keys.sorted())
+        var hosts: [String: String] = [:]
+        for v in venues {
+            // SimVenue's default base_url is sim://local.
+            var url = "sim://local"
+            if case .string(let configured)? = v.manifest.config["base_url"] { url = configured }
+            guard url.hasPrefix("sim://"), let host = url.dropFirst("sim://".count).split(separator: "/").first,
+                let id = v.venueID
+            else { continue }
+            hosts[String(host)] = id
+        }
+        venueOfHost = hosts
+        let universe = Universe(
+            groups: exchange.rules(
+                primary: hosts[ScenarioExchange.primaryHost] ?? "sim", secondary: hosts[ScenarioExchange.secondaryHost])
+        )
+        engine = Engine(manager: manager, universe: universe, options: options)
+        engine.recorder = recorder
+        driver = VenueDriver(engine: engine, venues: venues, tape: tape) { _, request, now in
+            exchange.perform(request, now: now)
+        }
+    }
+
+    /// How many plans to print with their full sizing trace.
+    public var plansToShow: Int {
+        get { engine.plansToShow }
+        set {
+            engine.plansToShow = newValue
+            engine.planPrinter = output
+        }
+    }
+
+    /// Runs until `shouldStop` returns true, polling it between batches of stream frames.
+    public func run(framesPerBatch: Int = 200, shouldStop: () -> Bool) {
+        output("venues \(driver.venueIDs.joined(separator: ", ")): discovering markets")
+        driver.start(now: clock())
+        output(
+            "\(engine.summary.markets) markets, \(engine.universe.groups.count) groups "
+                + "(pairs, buckets, ladders, parities); streaming")
         var lastReport = clock()
         var updatesAtLastReport = 0
         while !shouldStop() {
             for _ in 0..<framesPerBatch {
-                let frame = Array(exchange.nextFrame().utf8)
-                try drain(try session.handleFrame(frame, receivedAt: clock()), session)
+                let (host, frame) = exchange.nextFrame()
+                guard let venue = venueOfHost[host] else { continue }
+                driver.receive(frame: Array(frame.utf8), venue: venue, at: clock())
             }
             if let report = manager.reloadIfChanged() {
-                summary.switches += report.switched ? 1 : 0
                 output(
                     "plugins.d changed: generation \(report.generation), loaded \(report.loaded), unloaded \(report.unloaded)"
                 )
                 report.errors.forEach { output("  error: \($0)") }
             }
             let now = clock()
+            driver.checkStreams(now: now)
             if now - lastReport >= 1_000_000_000 {
-                let rate = Double(summary.updates - updatesAtLastReport) * 1e9 / Double(now - lastReport)
+                let rate = Double(engine.summary.updates - updatesAtLastReport) * 1e9 / Double(now - lastReport)
                 output(progressLine(rate: rate))
                 lastReport = now
-                updatesAtLastReport = summary.updates
+                updatesAtLastReport = engine.summary.updates
             }
         }
     }
 
     public func progressLine(rate: Double) -> String {
-        let byLane = summary.opportunities.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-            separator: " ")
+        let s = engine.summary
+        let byLane = s.opportunities.sorted { $0.key < $1.key }.map {
+            "\($0.key.replacingOccurrences(of: "lane.", with: ""))=\($0.value)"
+        }
+        .joined(separator: " ")
         return String(
             format:
-                "markets %d  updates %d (%.0f/s)  gaps %d  opportunities [%@]  alarms %d  plans A %d B %d  pipeline gen %d",
-            summary.markets, summary.updates, rate, summary.gaps, byLane, summary.alarms, summary.plansA,
-            summary.plansB, manager.pipeline.generation)
+                "markets %d  updates %d (%.0f/s)  opportunities [%@]  plans A %d B %d  paper fills %d  PnL $%@  "
+                + "quarantined %d  gen %d",
+            s.markets, s.updates, rate, byLane, s.plansA, s.plansB, s.paperExecutions,
+            FixedPoint.format(s.pnl, scale: FixedPoint.micros), s.dataQuality.total, manager.pipeline.generation)
     }
 
-    private func drain(_ events: [VenueEvent], _ session: VenueSession) throws {
-        var queue = events[...]
-        while let event = queue.popFirst() {
-            switch event {
-            case .market(let m):
-                if markets[m.marketID] == nil { summary.markets += 1 }
-                markets[m.marketID] = m
-            case .request(let r):
-                let response = exchange.perform(r, now: clock())
-                queue.append(contentsOf: try session.handle(response))
-            case .book(let update):
-                books[update.marketID, default: BinaryBook()].apply(update)
-                summary.updates += 1
-                evaluate(marketID: update.marketID)
-            case .gap(let marketID, _):
-                summary.gaps += 1
-                summary.resyncs += 1
-                queue.append(contentsOf: try session.requestBook(marketID: marketID))
-            case .streamOpen, .streamSend, .order, .fill, .balance, .position:
-                // The demo places no orders; streams are served in-process.
-                break
-            }
-        }
-    }
-
-    /// Runs the lanes on the market's group, then the sizing chains on what they find.
-    private func evaluate(marketID: String) {
-        guard let market = markets[marketID], let book = books[marketID] else { return }
-        let snapshot = snapshots[marketID] ?? GroupSnapshot(kind: .single, groupID: marketID, markets: [market])
-        snapshots[marketID] = snapshot
-        let now = clock()
-        snapshot.setQuote(book.quote(receivedAt: now), at: 0)
-        snapshot.setNow(now)
-        let pipeline = manager.pipeline  // held for the whole cycle: a swap takes effect next cycle
-        for lane in pipeline.lanes {
-            let found: [FoundOpportunity]
-            do {
-                found = try lane.evaluate(snapshot)
-            } catch {
-                summary.pluginErrors += 1
-                continue
-            }
-            for opportunity in found {
-                summary.opportunities[lane.manifest.id, default: 0] += 1
-                if opportunity.isDataQualityAlarm { summary.alarms += 1 }
-                let planA = runChain(pipeline.sizingA, opportunity, snapshot)
-                if planA.isAccepted { summary.plansA += 1 }
-                if plansShown < plansToShow {
-                    plansShown += 1
-                    output(Self.describe(planA, opportunity, market: markets[marketID]))
-                }
-                guard !pipeline.sizingB.isEmpty else { continue }
-                let planB = runChain(pipeline.sizingB, opportunity, snapshot)
-                if planB.isAccepted { summary.plansB += 1 }
-                if let recorder {
-                    let record = ABRecord(
-                        opportunityID: opportunity.id(groupID: snapshot.groupID), laneID: lane.manifest.id, time: now,
-                        edge: opportunity.edge, a: ABRecord.arm(planA, edge: opportunity.edge),
-                        b: ABRecord.arm(planB, edge: opportunity.edge))
-                    do { try recorder.append(record) } catch { summary.pluginErrors += 1 }
-                }
-            }
-        }
-    }
-
-    /// A plan and its trace, one line per step.
-    static func describe(_ plan: SizingPlan, _ o: FoundOpportunity, market: MarketRecord?) -> String {
-        func dollars(_ m: Int64) -> String { "$" + FixedPoint.format(m, scale: FixedPoint.micros) }
-        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
-        let legs = o.legs.map { "\($0.side == .yes ? "YES" : "NO") @ \(dollars($0.limitPrice))" }.joined(
-            separator: " + ")
-        let outcome =
-            plan.isAccepted
-            ? "\(FixedPoint.format(plan.baskets, scale: FixedPoint.centi)) baskets"
-            : "rejected by \(plan.rejectedBy ?? "?")"
-        var lines = [
-            "plan for \(market?.marketID ?? "?") [\(o.laneID)]: \(legs), edge \(dollars(o.edge))/basket, lane size "
-                + "\(FixedPoint.format(o.maxBaskets, scale: FixedPoint.centi)) → \(outcome)"
-        ]
-        for step in plan.trace {
-            let numbers = step.metrics.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-            lines.append(
-                "  \(pad(step.stepID, 24)) \(pad(step.verdictName, 6)) \(pad(FixedPoint.format(step.baskets, scale: FixedPoint.centi), 6)) "
-                    + "\(step.reason)  \(numbers)")
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    /// Runs one arm's chain; counts failures and rejections.
-    private func runChain(
-        _ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot
-    ) -> SizingPlan {
-        var inputs = SizingInputs(equity: equity)
-        inputs.now = clock()
-        // The same basket always gets the same seed: Monte Carlo verdicts replay identically.
-        let seed = UInt64(opportunity.id(groupID: snapshot.groupID), radix: 16) ?? 0
-        let plan = SizingChain.run(steps, opportunity, inputs: inputs, seed: seed, group: snapshot)
-        if plan.failure != nil { summary.pluginErrors += 1 }
-        if let step = plan.rejectedBy { summary.rejectedBy[step, default: 0] += 1 }
-        return plan
+    /// The closing summary.
+    public var summaryText: String {
+        let s = engine.summary
+        return """
+            summary: markets \(s.markets), book updates \(s.updates), cycles \(s.cycles), groups evaluated \(s.groupsEvaluated)
+              opportunities \(s.opportunities.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) \
+            (alarms \(s.alarms), duplicates \(s.duplicates), repeat sightings not re-executed \(s.cooldownSkips))
+              plans A \(s.plansA) B \(s.plansB), rejections \(s.rejectedBy.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+              paper: \(s.paperExecutions) executions, \(FixedPoint.format(s.paperBaskets, scale: FixedPoint.centi)) baskets, \
+            \(s.incomplete) incomplete, PnL $\(FixedPoint.format(s.pnl, scale: FixedPoint.micros))
+              data quality: \(s.dataQuality.summary); plugin errors \(s.pluginErrors + driver.errors.count)
+            """
     }
 }

@@ -53,6 +53,7 @@ public final class PluginInstance: @unchecked Sendable {
         laneTable = vtable.assumingMemoryBound(to: arb_lane_v1.self)
         sizingTable = vtable.assumingMemoryBound(to: arb_sizing_step_v1.self)
         venueTable = vtable.assumingMemoryBound(to: arb_venue_v1.self)
+        laneKindMask = library.kind == .lane ? laneTable.pointee.group_kinds(instance) : 0
         if library.kind == .venue {
             venueID = venueTable.pointee.venue_id(instance).map { String(cString: $0) }
         } else {
@@ -68,6 +69,8 @@ public final class PluginInstance: @unchecked Sendable {
     /// The kind-specific function tables, resolved once: reading them through `library` on
     /// every call retained and released its strings (measurable on the lane hot path).
     let laneTable: UnsafePointer<arb_lane_v1>
+    /// Lanes: the group kinds it evaluates, as `1 << ARB_GROUP_*` bits (asked once).
+    public let laneKindMask: UInt32
     let sizingTable: UnsafePointer<arb_sizing_step_v1>
     let venueTable: UnsafePointer<arb_venue_v1>
 

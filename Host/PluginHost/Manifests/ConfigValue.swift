@@ -82,3 +82,11 @@ public indirect enum ConfigValue: Sendable, Equatable {
         return out + "\""
     }
 }
+
+extension ConfigValue {
+    /// The value at `key` of a table, or nil (for a non-table too).
+    public subscript(key: String) -> ConfigValue? {
+        guard case .table(let entries) = self else { return nil }
+        return entries.first { $0.key == key }?.value
+    }
+}

@@ -34,6 +34,7 @@ public struct QuoteRecord: Sendable, Equatable {
     public var noBid: Level?
     public var noAsks: [Level]
     public var receiveTime: Nanoseconds = 0
+    public var venueTime: Nanoseconds = 0
     public var sequence: UInt64 = 0
 
     public init(yesBid: Level? = nil, yesAsks: [Level] = [], noBid: Level? = nil, noAsks: [Level] = []) {
@@ -121,6 +122,7 @@ public final class GroupSnapshot {
         if let a = q.yesAsks.first { (c.yes_ask_micros, c.yes_ask_centi) = (a.price, a.size) }
         if let a = q.noAsks.first { (c.no_ask_micros, c.no_ask_centi) = (a.price, a.size) }
         c.receive_time_ns = q.receiveTime
+        c.venue_time_ns = q.venueTime
         c.sequence = q.sequence
         c.yes_asks = UnsafePointer(levels(q.yesAsks, slot: 2 * index))
         c.yes_ask_count = UInt32(q.yesAsks.count)

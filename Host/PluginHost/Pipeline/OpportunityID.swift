@@ -26,6 +26,25 @@ public enum OpportunityID {
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
+
+    /// 16 hex digits of FNV-1a over the legs' markets and sides, sorted: the same basket found by
+    /// two lanes (a parity rule and a cross-venue mapping of the same pair) gets one id, and an
+    /// order intent keyed by it can never be placed twice.
+    public static func basket(_ legs: [(market: MarketKey, side: Side)]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let keys = legs.map { "\($0.market.venue)\u{1}\($0.market.marketID)\u{1}\($0.side == .yes ? "Y" : "N")" }
+            .sorted()
+        for key in keys {
+            for byte in key.utf8 {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01b3
+            }
+            hash ^= 0
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
 }
 
 extension FoundOpportunity {

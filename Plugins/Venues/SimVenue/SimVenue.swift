@@ -105,6 +105,8 @@ public final class SimVenue: VenuePlugin {
     public func handleStreamFrame(_ frame: [UInt8], receivedAt: Nanoseconds, _ sink: VenueSink) throws {
         let delta = try decode(DeltaFrame.self, frame)
         guard delta.type == "delta" else { return }
+        // A delta at or below the last snapshot's sequence is already in it.
+        if let last = lastSequence[delta.market], delta.seq <= last { return }
         if let last = lastSequence[delta.market], delta.seq != last + 1 {
             lastSequence[delta.market] = nil
             try sink.gap(marketID: delta.market, reason: "sequence \(delta.seq) after \(last)")

@@ -1,0 +1,114 @@
+import PluginKit
+
+/// Checks every book update before its quote reaches a lane (ARCHITECTURE.md, data quality).
+///
+/// Structural checks (range, tick grid, crossed or locked books) reject the update's quote
+/// until a clean one arrives. The jump check keeps, per market, the last `window` mid-price
+/// moves and flags a move that is both large (`minimumJump`) and an outlier by two robust
+/// measures: a MAD z-score above `zLimit` and outside the IQR fence Q1 − k·IQR … Q3 + k·IQR.
+/// A flagged jump is held back once; the next update confirms it (the new level stands) or
+/// not (it was a bad print).
+public struct QuoteFirewall: Sendable {
+    public struct Settings: Sendable {
+        public var window = 32
+        public var zLimit: Int64 = 6
+        public var iqrFence: Int64 = 3
+        public var minimumJump: MicroDollars = 100_000
+        public init() {}
+    }
+
+    struct MarketState: Sendable {
+        var moves: [MicroDollars] = []
+        var next = 0
+        var lastMid: MicroDollars?
+        var pendingJump: MicroDollars?
+    }
+
+    public let settings: Settings
+    private var states: [MarketState] = []
+
+    public init(settings: Settings = Settings()) { self.settings = settings }
+
+    /// Checks the levels an update carries: range and tick grid.
+    public func checkLevels(_ update: BookUpdate, tick: MicroDollars) -> QuoteRejection? {
+        for side in [update.yesBids, update.noBids, update.yesAsks, update.noAsks] {
+            for l in side {
+                guard l.price > 0, l.price < FixedPoint.micros, l.size >= 0 else { return .outOfRange }
+                if tick > 0, l.price % tick != 0 { return .offTick }
+            }
+        }
+        return nil
+    }
+
+    /// Checks the book after the update: crossed or locked, then the jump test on the YES mid.
+    public mutating func checkBook(_ book: BinaryBook, market: Int) -> QuoteRejection? {
+        for (bid, ask) in [(book.bestYesBid, book.bestYesAsk), (book.bestNoBid, book.bestNoAsk)] {
+            guard let bid, let ask else { continue }
+            if bid.price > ask.price { return .crossed }
+            if bid.price == ask.price { return .locked }
+        }
+        guard let bid = book.bestYesBid, let ask = book.bestYesAsk else { return nil }
+        return checkJump(mid: (bid.price + ask.price) / 2, market: market)
+    }
+
+    mutating func checkJump(mid: MicroDollars, market: Int) -> QuoteRejection? {
+        if states.count <= market {
+            states.append(contentsOf: repeatElement(MarketState(), count: market + 1 - states.count))
+        }
+        guard let last = states[market].lastMid else {
+            states[market].lastMid = mid
+            return nil
+        }
+        if let pending = states[market].pendingJump {
+            states[market].pendingJump = nil
+            if abs(mid - pending) < settings.minimumJump {
+                // Confirmed: the market really moved. Accept the new level without learning the jump.
+                states[market].lastMid = mid
+                return nil
+            }
+        }
+        let move = mid - last
+        if abs(move) >= settings.minimumJump, isOutlier(move, states[market].moves) {
+            states[market].pendingJump = mid
+            return .jump
+        }
+        record(move, market: market)
+        states[market].lastMid = mid
+        return nil
+    }
+
+    private mutating func record(_ move: MicroDollars, market: Int) {
+        if states[market].moves.count < settings.window {
+            states[market].moves.append(move)
+        } else {
+            states[market].moves[states[market].next] = move
+            states[market].next = (states[market].next + 1) % settings.window
+        }
+    }
+
+    /// Both robust tests agree the move is an outlier. With too little history every large move is.
+    func isOutlier(_ move: MicroDollars, _ history: [MicroDollars]) -> Bool {
+        guard history.count >= 8 else { return true }
+        let sorted = history.sorted()
+        let median = Self.quantile(sorted, 1, 2)
+        let deviations = sorted.map { abs($0 - median) }.sorted()
+        let mad = Self.quantile(deviations, 1, 2)
+        // z = |x − median| / (1.4826 · MAD), compared in integers: |x − m| · 10000 > z · 14826 · MAD.
+        let madOutlier = mad == 0 || abs(move - median) * 10_000 > settings.zLimit * 14_826 * mad
+        let q1 = Self.quantile(sorted, 1, 4)
+        let q3 = Self.quantile(sorted, 3, 4)
+        let iqr = q3 - q1
+        let fenceOutlier = move < q1 - settings.iqrFence * iqr || move > q3 + settings.iqrFence * iqr
+        return madOutlier && fenceOutlier
+    }
+
+    /// The (num/den) quantile by the nearest-rank rule, on sorted values.
+    static func quantile(_ sorted: [MicroDollars], _ num: Int, _ den: Int) -> MicroDollars {
+        sorted[min(sorted.count - 1, (sorted.count - 1) * num / den)]
+    }
+
+    /// Forgets a market's history (after a resync the old moves no longer describe it).
+    public mutating func reset(market: Int) {
+        if market < states.count { states[market] = MarketState() }
+    }
+}

@@ -1,0 +1,460 @@
+import CArbPluginAPI
+import PluginKit
+
+/// The engine loop: books in, decisions out (ARCHITECTURE.md, data flow).
+///
+/// A book update passes the quote firewall, lands in its market's book and marks every group
+/// containing the market dirty (one index lookup). ``runCycle(now:)`` evaluates only dirty
+/// groups: each lane that takes the group's kind sees a snapshot of its members' quotes; every
+/// basket found is deduplicated by its legs, alarms are counted but never traded, and the rest
+/// go through the sizing chain (arm A live, arm B shadow) and, in paper mode, the paper
+/// executor. ``rescan(now:)`` marks everything dirty (start-up, after reconciliation).
+///
+/// Single-threaded by design: the engine thread owns it. Time comes in as arguments, never
+/// from a clock, so a replay of the same tape decides the same things.
+public final class Engine {
+    public struct Options: Sendable {
+        /// Paper account equity at the start.
+        public var equity: MicroDollars = 10_000 * FixedPoint.micros
+        /// A venue's stream silent this long has its quotes withheld (stale-stream).
+        public var staleAfter: Nanoseconds = 30_000_000_000
+        /// One paper execution per basket per this window (idempotency of the same sighting).
+        public var executionCooldown: Nanoseconds = 5_000_000_000
+        /// Execute accepted plans on paper. Off: plan only.
+        public var paper = true
+        public var firewall = QuoteFirewall.Settings()
+        public init() {}
+    }
+
+    public struct Summary: Sendable {
+        public var markets = 0
+        public var updates = 0
+        public var cycles = 0
+        public var groupsEvaluated = 0
+        public var opportunities: [String: Int] = [:]
+        public var alarms = 0
+        /// The same basket reported twice in one cycle (two lanes, or both directions of one rule).
+        public var duplicates = 0
+        /// Accepted plans not executed again within the execution cooldown (idempotency).
+        public var cooldownSkips = 0
+        public var plansA = 0
+        public var plansB = 0
+        public var rejectedBy: [String: Int] = [:]
+        public var paperExecutions = 0
+        public var paperBaskets: CentiContracts = 0
+        public var incomplete = 0
+        public var pnl: MicroDollars = 0
+        public var pluginErrors = 0
+        public var dataQuality = DataQualityCounters()
+    }
+
+    public let manager: PluginManager
+    public private(set) var universe: Universe
+    public let options: Options
+    public private(set) var summary = Summary()
+    /// Every decision, in order (tape replays compare these).
+    public var onDecision: ((Decision) -> Void)?
+    /// Asked to fetch a fresh snapshot of a market (crossed book, gap).
+    public var onResync: ((MarketKey) -> Void)?
+    /// Both arms' plans, when arm B exists.
+    public var recorder: ABRecorder?
+    /// Receives the first `plansToShow` plans with their sizing trace.
+    public var planPrinter: ((String) -> Void)?
+    public var plansToShow = 0
+
+    private var records: [MarketRecord?] = []
+    private var books: [BinaryBook?] = []
+    private var receiveTimes: [Nanoseconds] = []
+    private var quarantine: [QuoteRejection?] = []
+    private var singles: [GroupSnapshot?] = []
+    private var singleDirty: [Bool] = []
+    private var dirtySingles: [Int] = []
+    private var snapshots: [GroupSnapshot?]
+    private var memberMarkets: [[Int]]
+    private var groupDirty: [Bool]
+    private var dirtyGroups: [Int32] = []
+    private var venueLastMessage: [String: Nanoseconds] = [:]
+    private var staleVenues: Set<String> = []
+    private var lastExecution: [String: Nanoseconds] = [:]
+    private var firewall: QuoteFirewall
+    private var laneStatistics: [String: LaneRecord] = [:]
+    private var exposure: [String: MicroDollars] = [:]
+    private var plansShown = 0
+
+    struct LaneRecord {
+        var baskets: Int64 = 0
+        var wins: Int64 = 0
+        var losses: Int64 = 0
+        var pnl: MicroDollars = 0
+        /// Sums of per-basket returns (ppm) and their squares, for mean and deviation.
+        var returnSum: Double = 0
+        var returnSquares: Double = 0
+    }
+
+    public init(manager: PluginManager, universe: Universe, options: Options = Options()) {
+        self.manager = manager
+        self.universe = universe
+        self.options = options
+        firewall = QuoteFirewall(settings: options.firewall)
+        snapshots = Array(repeating: nil, count: universe.groups.count)
+        groupDirty = Array(repeating: false, count: universe.groups.count)
+        memberMarkets = []
+        for g in universe.groups { memberMarkets.append(g.members.map { self.universe.intern($0.key) }) }
+        grow()
+    }
+
+    private func grow() {
+        let n = universe.marketKeys.count
+        guard records.count < n else { return }
+        let extra = n - records.count
+        records += repeatElement(nil, count: extra)
+        books += repeatElement(nil, count: extra)
+        receiveTimes += repeatElement(0, count: extra)
+        quarantine += repeatElement(nil, count: extra)
+        singles += repeatElement(nil, count: extra)
+        singleDirty += repeatElement(false, count: extra)
+    }
+
+    // MARK: Inputs
+
+    /// A market a venue announced (or re-announced with new terms).
+    public func upsert(_ market: MarketRecord) {
+        let id = universe.intern(MarketKey(venue: market.venue, marketID: market.marketID))
+        grow()
+        if records[id] == nil { summary.markets += 1 }
+        guard records[id] != market else { return }
+        records[id] = market
+        // Snapshots hold market metadata: rebuild the ones that contain it.
+        singles[id] = nil
+        for g in universe.groups(ofMarket: id) { snapshots[Int(g)] = nil }
+    }
+
+    public func market(_ key: MarketKey) -> MarketRecord? { universe.marketID(key).flatMap { records[$0] } }
+
+    public func book(_ key: MarketKey) -> BinaryBook? { universe.marketID(key).flatMap { books[$0] } }
+
+    /// One book snapshot or delta from a venue, received at `receivedAt`.
+    public func apply(_ update: BookUpdate, venue: String, receivedAt: Nanoseconds) {
+        summary.updates += 1
+        venueLastMessage[venue] = receivedAt
+        if staleVenues.remove(venue) != nil { markVenueDirty(venue) }
+        let key = MarketKey(venue: venue, marketID: update.marketID)
+        guard let id = universe.marketID(key), let record = records[id] else {
+            summary.dataQuality.count(.unknownMarket)
+            return
+        }
+        if let rejection = firewall.checkLevels(update, tick: record.tick) {
+            reject(id, key, rejection, time: receivedAt)
+            if update.kind == .delta { onResync?(key) }
+            return
+        }
+        var book = books[id] ?? BinaryBook()
+        if update.kind == .snapshot, book.sequence > 0, !Self.matches(book, update) {
+            summary.dataQuality.count(.reconcileMismatch)
+        }
+        book.apply(update)
+        books[id] = book
+        receiveTimes[id] = receivedAt
+        let gapPending = quarantine[id] == .sequenceGap && update.kind != .snapshot
+        if update.kind == .snapshot { firewall.reset(market: id) }
+        if let rejection = firewall.checkBook(book, market: id) {
+            reject(id, key, rejection, time: receivedAt)
+            // A crossed book built from deltas may be a missed delta: fetch a snapshot. A crossed
+            // snapshot is the venue's own state; asking again would only loop.
+            if rejection == .crossed || rejection == .locked, update.kind == .delta { onResync?(key) }
+        } else if !gapPending {
+            quarantine[id] = nil
+        }
+        markDirty(id)
+    }
+
+    /// The venue reported a sequence gap on a market: its quote is withheld until a snapshot.
+    public func reportGap(venue: String, marketID: String, time: Nanoseconds) {
+        let key = MarketKey(venue: venue, marketID: marketID)
+        guard let id = universe.marketID(key) else { return }
+        reject(id, key, .sequenceGap, time: time)
+    }
+
+    /// Withholds the quotes of venues whose stream has been silent longer than `staleAfter`.
+    /// Returns the venues that just went stale (the caller resubscribes them).
+    public func checkStreams(now: Nanoseconds) -> [String] {
+        var newlyStale: [String] = []
+        for (venue, last) in venueLastMessage.sorted(by: { $0.key < $1.key })
+        where now - last > options.staleAfter && !staleVenues.contains(venue) {
+            staleVenues.insert(venue)
+            summary.dataQuality.count(.staleStream)
+            markVenueDirty(venue)
+            newlyStale.append(venue)
+        }
+        return newlyStale
+    }
+
+    /// The venue's ingest queue overflowed: every market of it waits for a snapshot.
+    public func reportOverflow(venue: String, time: Nanoseconds) {
+        summary.dataQuality.count(.overflow)
+        for (id, key) in universe.marketKeys.enumerated() where key.venue == venue && records[id] != nil {
+            quarantine[id] = .sequenceGap
+            markDirty(id)
+            onResync?(key)
+        }
+    }
+
+    private func reject(_ id: Int, _ key: MarketKey, _ reason: QuoteRejection, time: Nanoseconds) {
+        summary.dataQuality.count(reason)
+        quarantine[id] = reason
+        markDirty(id)
+        var d = Decision(kind: .quarantine, time: time)
+        d.legs = [key.description]
+        d.reason = reason.rawValue
+        onDecision?(d)
+    }
+
+    private func markDirty(_ id: Int) {
+        if !singleDirty[id] {
+            singleDirty[id] = true
+            dirtySingles.append(id)
+        }
+        for g in universe.groups(ofMarket: id) where !groupDirty[Int(g)] {
+            groupDirty[Int(g)] = true
+            dirtyGroups.append(g)
+        }
+    }
+
+    private func markVenueDirty(_ venue: String) {
+        for (id, key) in universe.marketKeys.enumerated() where key.venue == venue { markDirty(id) }
+    }
+
+    /// Marks every group dirty and evaluates them all (start-up, after reconciliation).
+    public func rescan(now: Nanoseconds) {
+        for id in 0..<records.count where records[id] != nil { markDirty(id) }
+        runCycle(now: now)
+    }
+
+    public var hasDirtyGroups: Bool { !dirtyGroups.isEmpty || !dirtySingles.isEmpty }
+
+    // MARK: The cycle
+
+    /// Evaluates every dirty group once.
+    public func runCycle(now: Nanoseconds) {
+        guard hasDirtyGroups else { return }
+        summary.cycles += 1
+        let pipeline = manager.pipeline  // held for the whole cycle: a swap takes effect next cycle
+        var seen: Set<String> = []
+        let singleMask = UInt32(1) << GroupKind.single.rawValue
+        if pipeline.lanes.contains(where: { $0.laneKindMask & singleMask != 0 }) {
+            for id in dirtySingles {
+                guard let record = records[id] else { continue }
+                let snapshot = singles[id] ?? GroupSnapshot(kind: .single, groupID: record.marketID, markets: [record])
+                singles[id] = snapshot
+                evaluate(snapshot, kind: .single, members: [id], now: now, pipeline: pipeline, seen: &seen)
+            }
+        }
+        for id in dirtySingles { singleDirty[id] = false }
+        dirtySingles.removeAll(keepingCapacity: true)
+        for g in dirtyGroups {
+            let index = Int(g)
+            groupDirty[index] = false
+            let rule = universe.groups[index]
+            let members = memberMarkets[index]
+            // A group is evaluated once every member's market is known.
+            guard members.allSatisfy({ records[$0] != nil }) else { continue }
+            let snapshot = snapshots[index] ?? GroupSnapshot(rule: rule, markets: members.map { records[$0]! })
+            snapshots[index] = snapshot
+            evaluate(snapshot, kind: rule.kind, members: members, now: now, pipeline: pipeline, seen: &seen)
+        }
+        dirtyGroups.removeAll(keepingCapacity: true)
+    }
+
+    private func evaluate(
+        _ snapshot: GroupSnapshot, kind: GroupKind, members: [Int], now: Nanoseconds, pipeline: Pipeline,
+        seen: inout Set<String>
+    ) {
+        let mask = UInt32(1) << kind.rawValue
+        let lanes = pipeline.lanes.filter { $0.laneKindMask & mask != 0 }
+        guard !lanes.isEmpty else { return }
+        summary.groupsEvaluated += 1
+        for (i, id) in members.enumerated() {
+            if let book = books[id], quarantine[id] == nil, !staleVenues.contains(universe.marketKeys[id].venue) {
+                snapshot.setQuote(book.quote(receivedAt: receiveTimes[id]), at: i)
+            } else {
+                snapshot.clearQuote(at: i)
+            }
+        }
+        snapshot.setNow(now)
+        for lane in lanes {
+            let found: [FoundOpportunity]
+            do {
+                found = try lane.evaluate(snapshot)
+            } catch {
+                summary.pluginErrors += 1
+                continue
+            }
+            for opportunity in found {
+                handle(
+                    opportunity, lane: lane, snapshot: snapshot, members: members, now: now, pipeline: pipeline,
+                    seen: &seen)
+            }
+        }
+    }
+
+    private func handle(
+        _ opportunity: FoundOpportunity, lane: PluginInstance, snapshot: GroupSnapshot, members: [Int],
+        now: Nanoseconds, pipeline: Pipeline, seen: inout Set<String>
+    ) {
+        guard opportunity.legs.allSatisfy({ Int($0.memberIndex) < members.count }) else {
+            summary.pluginErrors += 1  // a lane named a member the group does not have
+            return
+        }
+        let legKeys = opportunity.legs.map {
+            (market: universe.marketKeys[members[Int($0.memberIndex)]], side: $0.side)
+        }
+        let basketID = OpportunityID.basket(legKeys)
+        summary.opportunities[lane.manifest.id, default: 0] += 1
+        guard seen.insert(basketID).inserted else {
+            summary.duplicates += 1
+            return
+        }
+        var decision = Decision(kind: .plan, time: now)
+        decision.laneID = lane.manifest.id
+        decision.groupID = snapshot.groupID
+        decision.basketID = basketID
+        decision.legs = zip(legKeys, opportunity.legs).map {
+            "\($0.market):\($0.side == .yes ? "yes" : "no")@\(FixedPoint.format($1.limitPrice, scale: FixedPoint.micros))"
+        }
+        decision.edge = opportunity.edge
+        decision.maxBaskets = opportunity.maxBaskets
+        if opportunity.isDataQualityAlarm {
+            summary.alarms += 1
+            decision.kind = .alarm
+            decision.reason = opportunity.note
+            onDecision?(decision)
+            return
+        }
+        let seed = UInt64(basketID, radix: 16) ?? 0
+        let planA = runChain(pipeline.sizingA, opportunity, snapshot, seed: seed, now: now)
+        decision.baskets = planA.baskets
+        decision.rejectedBy = planA.rejectedBy
+        if planA.isAccepted { summary.plansA += 1 }
+        if plansShown < plansToShow, let planPrinter {
+            plansShown += 1
+            planPrinter(PlanText.describe(planA, opportunity, legs: decision.legs))
+        }
+        if !pipeline.sizingB.isEmpty {
+            let planB = runChain(pipeline.sizingB, opportunity, snapshot, seed: seed, now: now)
+            if planB.isAccepted { summary.plansB += 1 }
+            decision.shadowBaskets = planB.baskets
+            if let recorder {
+                let record = ABRecord(
+                    opportunityID: basketID, laneID: lane.manifest.id, time: now, edge: opportunity.edge,
+                    a: ABRecord.arm(planA, edge: opportunity.edge), b: ABRecord.arm(planB, edge: opportunity.edge))
+                do { try recorder.append(record) } catch { summary.pluginErrors += 1 }
+            }
+        }
+        onDecision?(decision)
+        guard options.paper, planA.isAccepted else { return }
+        if let last = lastExecution[basketID], now - last < options.executionCooldown {
+            summary.cooldownSkips += 1
+            return
+        }
+        lastExecution[basketID] = now
+        execute(opportunity, baskets: planA.baskets, legKeys: legKeys, members: members, lane: lane, decision: decision)
+    }
+
+    private func execute(
+        _ opportunity: FoundOpportunity, baskets: CentiContracts, legKeys: [(market: MarketKey, side: Side)],
+        members: [Int], lane: PluginInstance, decision: Decision
+    ) {
+        let ids = opportunity.legs.map { members[Int($0.memberIndex)] }
+        let asks = zip(ids, opportunity.legs).map { id, leg in books[id]?.asks(leg.side) ?? [] }
+        let execution: PaperExecution
+        do {
+            execution = try PaperExecutor.execute(
+                opportunity.opportunity, baskets: baskets, markets: legKeys.map(\.market), asks: asks
+            ) { i, price, quantity in
+                try fee(for: ids[i], side: opportunity.legs[i].side, price: price, quantity: quantity)
+            }
+        } catch {
+            summary.pluginErrors += 1
+            return
+        }
+        summary.paperExecutions += 1
+        summary.paperBaskets += execution.completeBaskets
+        summary.pnl += execution.pnl
+        if !execution.isComplete { summary.incomplete += 1 }
+        for fill in execution.legs { exposure[fill.market.venue, default: 0] += fill.cost + fill.fee }
+        var d = decision
+        d.kind = .fill
+        d.filledBaskets = execution.completeBaskets
+        d.pnl = execution.pnl
+        onDecision?(d)
+        let win = execution.isComplete && execution.pnl >= 0
+        var stats = laneStatistics[lane.manifest.id] ?? LaneRecord()
+        stats.baskets += 1
+        if win { stats.wins += 1 } else { stats.losses += 1 }
+        stats.pnl += execution.pnl
+        let paid = execution.legs.reduce(0) { $0 + $1.cost + $1.fee }
+        if paid > 0 {
+            let r = Double(execution.pnl) / Double(paid) * 1e6
+            stats.returnSum += r
+            stats.returnSquares += r * r
+        }
+        laneStatistics[lane.manifest.id] = stats
+        lane.record(
+            LaneOutcome(
+                kind: win ? .win : .loss, groupID: decision.groupID, opportunityID: decision.basketID,
+                pnl: execution.pnl, time: decision.time))
+    }
+
+    /// The venue's fee for one fill, through the same routing lanes use.
+    private func fee(for id: Int, side: Side, price: MicroDollars, quantity: CentiContracts) throws -> FeeResult {
+        guard let record = records[id] else {
+            throw PluginCallError(pluginID: "engine", status: -1, message: "no market")
+        }
+        var result = arb_fee_result()
+        result.struct_size = UInt32(MemoryLayout<arb_fee_result>.size)
+        let status = withArbStrings(record.venue, record.marketID) { venue, market in
+            var query = arb_fee_query(
+                struct_size: UInt32(MemoryLayout<arb_fee_query>.size), liquidity: Liquidity.taker.rawValue,
+                venue: venue, market_id: market, side: side.rawValue, action: Action.buy.rawValue,
+                price_micros: price, quantity_centi: quantity, fee_multiplier_ppm: record.feeMultiplier,
+                fee_schedule: record.feeSchedule.rawValue, reserved0: 0)
+            return manager.runtime.fee(&query, &result)
+        }
+        guard status == ARB_OK else {
+            throw PluginCallError(pluginID: "engine", status: status, message: "no fee for venue \(record.venue)")
+        }
+        return FeeResult(fee: result.fee_micros, delivered: result.delivered_centi)
+    }
+
+    private func runChain(
+        _ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot, seed: UInt64,
+        now: Nanoseconds
+    ) -> SizingPlan {
+        var inputs = SizingInputs(equity: options.equity + summary.pnl)
+        inputs.now = now
+        inputs.laneStatistics = laneStatistics.sorted { $0.key < $1.key }.map { id, s in
+            let n = Double(max(s.baskets, 1))
+            let mean = s.returnSum / n
+            let variance = max(0, s.returnSquares / n - mean * mean)
+            return LaneStatistics(
+                laneID: id, baskets: s.baskets, wins: s.wins, losses: s.losses, meanReturn: Int64(mean.rounded()),
+                stdevReturn: Int64(variance.squareRoot().rounded()), realizedPnL: s.pnl)
+        }
+        inputs.venueExposure = exposure.sorted { $0.key < $1.key }.map { Exposure(key: $0.key, open: $0.value) }
+        let plan = SizingChain.run(steps, opportunity, inputs: inputs, seed: seed, group: snapshot)
+        if plan.failure != nil { summary.pluginErrors += 1 }
+        if let step = plan.rejectedBy { summary.rejectedBy[step, default: 0] += 1 }
+        return plan
+    }
+
+    /// Equal books: the snapshot shows the same bids and asks the stream built.
+    static func matches(_ book: BinaryBook, _ snapshot: BookUpdate) -> Bool {
+        func ladder(_ levels: [Level]) -> PriceLadder {
+            var l = PriceLadder()
+            for level in levels { l.set(level.price, level.size) }
+            return l
+        }
+        return book.yesBids == ladder(snapshot.yesBids) && book.noBids == ladder(snapshot.noBids)
+            && book.yesAsks == ladder(snapshot.yesAsks) && book.noAsks == ladder(snapshot.noAsks)
+    }
+}

@@ -1,0 +1,161 @@
+import PluginKit
+
+/// Connects venue plugins to the engine. It performs what the plugins ask (requests, stream
+/// frames) through an exchange — the in-process scenario, a transport, or a tape — records
+/// every message received on the tape, and turns what the plugins report into engine inputs:
+/// markets, book updates, gaps (answered with a fresh snapshot). After every message the
+/// engine runs one cycle, so a live run and its replay decide at the same points.
+public final class VenueDriver {
+    /// Answers a request at `now`, or nil when the answer comes later (replay: from the tape).
+    public typealias Perform = (_ venue: String, _ request: HTTPRequest, _ now: Nanoseconds) -> HTTPResponse?
+
+    public let engine: Engine
+    public private(set) var sessions: [String: VenueSession] = [:]
+    let perform: Perform
+    let tape: TapeWriter?
+    /// Requests waiting for an answer, per venue, in order.
+    private var outstanding: [String: [HTTPRequest]] = [:]
+    /// Plugin errors by venue (a response the plugin could not parse, a failed call).
+    public private(set) var errors: [String] = []
+    public private(set) var messages = 0
+
+    public init(engine: Engine, venues: [PluginInstance], tape: TapeWriter? = nil, perform: @escaping Perform) {
+        self.engine = engine
+        self.perform = perform
+        self.tape = tape
+        for v in venues {
+            let session = VenueSession(instance: v)
+            sessions[session.venueID] = session
+        }
+        engine.onResync = { [weak self] key in self?.resync(key) }
+    }
+
+    public var venueIDs: [String] { sessions.keys.sorted() }
+
+    /// Discovery, then one book snapshot per market, then the streams.
+    public func start(now: Nanoseconds) {
+        for venue in venueIDs {
+            guard let session = sessions[venue] else { continue }
+            call(venue, now) { try session.startDiscovery() }
+        }
+        for venue in venueIDs {
+            guard let session = sessions[venue] else { continue }
+            for id in marketIDs(of: venue) { call(venue, now) { try session.requestBook(marketID: id) } }
+            let ids = marketIDs(of: venue)
+            call(venue, now) { try session.openStream(marketIDs: ids) }
+        }
+        flushResyncs(now: now)
+        engine.rescan(now: now)
+    }
+
+    /// One stream frame from `venue`.
+    public func receive(frame: [UInt8], venue: String, at now: Nanoseconds) {
+        guard let session = sessions[venue] else { return }
+        messages += 1
+        record(.frame(frame, venue: venue, at: now))
+        call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
+        flushResyncs(now: now)
+        engine.runCycle(now: now)
+    }
+
+    /// A response that arrived later for an outstanding request (replay), matched by method and URL.
+    /// Returns false when no outstanding request matches.
+    @discardableResult
+    public func receive(
+        response status: Int32, body: [UInt8], method: String, url: String, venue: String, at now: Nanoseconds
+    ) -> Bool {
+        guard let session = sessions[venue],
+            let index = outstanding[venue]?.firstIndex(where: { $0.method.name == method && $0.url == url }),
+            let request = outstanding[venue]?.remove(at: index)
+        else { return false }
+        deliver(HTTPResponse(status: status, body: body, receiveTime: now, tag: request.tag), to: request, session, now)
+        flushResyncs(now: now)
+        engine.runCycle(now: now)
+        return true
+    }
+
+    /// Stale streams: withholds their quotes and reopens them.
+    public func checkStreams(now: Nanoseconds) {
+        for venue in engine.checkStreams(now: now) {
+            guard let session = sessions[venue] else { continue }
+            let ids = marketIDs(of: venue)
+            call(venue, now) { try session.openStream(marketIDs: ids) }
+        }
+    }
+
+    /// The engine asks mid-update; the snapshot request goes out once the current message is done.
+    func resync(_ key: MarketKey) {
+        if !pendingResyncs.contains(key) { pendingResyncs.append(key) }
+    }
+
+    private var pendingResyncs: [MarketKey] = []
+
+    private func flushResyncs(now: Nanoseconds) {
+        while !pendingResyncs.isEmpty {
+            let key = pendingResyncs.removeFirst()
+            guard let session = sessions[key.venue] else { continue }
+            call(key.venue, now) { try session.requestBook(marketID: key.marketID) }
+        }
+    }
+    private var announced: [String: [String]] = [:]
+
+    func marketIDs(of venue: String) -> [String] { announced[venue] ?? [] }
+
+    private func call(_ venue: String, _ now: Nanoseconds, _ body: () throws -> [VenueEvent]) {
+        do {
+            drain(try body(), venue: venue, now: now)
+        } catch {
+            errors.append("\(venue): \(error)")
+        }
+    }
+
+    private func drain(_ events: [VenueEvent], venue: String, now: Nanoseconds) {
+        guard let session = sessions[venue] else { return }
+        var queue = events[...]
+        while let event = queue.popFirst() {
+            switch event {
+            case .market(let m):
+                if engine.market(MarketKey(venue: venue, marketID: m.marketID)) == nil {
+                    announced[venue, default: []].append(m.marketID)
+                }
+                var market = m
+                market.venue = venue
+                engine.upsert(market)
+            case .request(let request):
+                if let response = perform(venue, request, now) {
+                    record(.response(response, to: request, venue: venue, at: now))
+                    do {
+                        queue.append(contentsOf: try session.handle(response))
+                    } catch {
+                        errors.append("\(venue): \(error)")
+                    }
+                } else {
+                    outstanding[venue, default: []].append(request)
+                }
+            case .book(let update):
+                engine.apply(update, venue: venue, receivedAt: now)
+            case .gap(let marketID, _):
+                engine.reportGap(venue: venue, marketID: marketID, time: now)
+                do {
+                    queue.append(contentsOf: try session.requestBook(marketID: marketID))
+                } catch {
+                    errors.append("\(venue): \(error)")
+                }
+            case .streamOpen, .streamSend, .order, .fill, .balance, .position:
+                // Streams are served by the exchange; paper mode places no orders.
+                break
+            }
+        }
+    }
+
+    private func deliver(_ response: HTTPResponse, to request: HTTPRequest, _ session: VenueSession, _ now: Nanoseconds)
+    {
+        record(.response(response, to: request, venue: session.venueID, at: now))
+        call(session.venueID, now) { try session.handle(response) }
+    }
+
+    private func record(_ r: TapeRecord) {
+        guard let tape else { return }
+        do { try tape.append(r) } catch { errors.append("tape: \(error)") }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import PluginKit
+
+/// One venue message as the host received it: a REST response (with the request it answers)
+/// or a stream frame. A tape is these records, one JSON object per line, in receive order.
+///
+/// ```json
+/// {"t":1764064800000000000,"venue":"kalshi","type":"response","method":"GET","url":"https://…/markets?limit=200","status":200,"body":"{…}"}
+/// {"t":1764064800000123000,"venue":"kalshi","type":"frame","body":"{\"type\":\"orderbook_delta\",…}"}
+/// ```
+///
+/// Bodies are kept as text (every venue here speaks JSON). Request headers are not recorded:
+/// they carry signatures, and a replay never sends anything.
+public struct TapeRecord: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case response
+        case frame
+    }
+
+    /// Receive time, nanoseconds since the epoch.
+    public var t: Nanoseconds
+    public var venue: String
+    public var type: Kind
+    public var method: String?
+    public var url: String?
+    public var status: Int32?
+    public var body: String
+
+    public static func response(_ r: HTTPResponse, to request: HTTPRequest, venue: String, at t: Nanoseconds)
+        -> TapeRecord
+    {
+        TapeRecord(
+            t: t, venue: venue, type: .response, method: request.method.name, url: request.url, status: r.status,
+            body: String(decoding: r.body, as: UTF8.self))
+    }
+
+    public static func frame(_ bytes: [UInt8], venue: String, at t: Nanoseconds) -> TapeRecord {
+        TapeRecord(t: t, venue: venue, type: .frame, body: String(decoding: bytes, as: UTF8.self))
+    }
+}
+
+/// Appends records to a tape file, one JSON line each.
+public final class TapeWriter {
+    private let handle: FileHandle
+    private let encoder: JSONEncoder
+    public let path: String
+    public private(set) var count = 0
+
+    public init(path: String) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        handle = try FileHandle(forWritingTo: url)
+        try handle.truncate(atOffset: 0)
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    deinit { try? handle.close() }
+
+    public func append(_ record: TapeRecord) throws {
+        var line = try encoder.encode(record)
+        line.append(0x0A)
+        try handle.write(contentsOf: line)
+        count += 1
+    }
+}
+
+/// Reads a tape file. A malformed line is an error naming its line number, never skipped.
+public enum TapeReader {
+    public struct Malformed: Error, CustomStringConvertible {
+        public var path: String
+        public var line: Int
+        public var reason: String
+        public var description: String { "\(path):\(line): not a tape record: \(reason)" }
+    }
+
+    public static func read(path: String) throws -> [TapeRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Malformed(path: path, line: 0, reason: "cannot read the file")
+        }
+        let decoder = JSONDecoder()
+        var records: [TapeRecord] = []
+        var lineNumber = 0
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            guard !line.isEmpty else { continue }
+            do {
+                records.append(try decoder.decode(TapeRecord.self, from: Data(line)))
+            } catch {
+                throw Malformed(path: path, line: lineNumber, reason: "\(error)")
+            }
+        }
+        return records
+    }
+}
