@@ -48,11 +48,15 @@ struct HostOptions: ParsableArguments {
         }
     }
 
+    /// - Parameter state: where plugins keep state; default the state directory (replays pass
+    ///   a memory store so every run starts from the same state).
     func makeManager(
-        onlyFile: String? = nil, log: @escaping HostRuntime.LogHandler = HostRuntime.standardErrorLog
+        onlyFile: String? = nil, log: @escaping HostRuntime.LogHandler = HostRuntime.standardErrorLog,
+        state: (any PluginStateStore)? = nil
     ) throws -> PluginManager {
         let runtime = HostRuntime(
-            log: log, keys: try loadKeys(), state: FileStateStore(directory: "\(stateDirectory)/plugin-state"))
+            log: log, keys: try loadKeys(),
+            state: state ?? FileStateStore(directory: "\(stateDirectory)/plugin-state"))
         return PluginManager(
             directory: ManifestDirectory(path: pluginsDirectory, onlyFile: onlyFile),
             loader: LibraryLoader(searchPath: searchPath, cacheDirectory: "\(stateDirectory)/plugin-cache"),

@@ -47,6 +47,8 @@ public final class DemoRunner {
                 primary: hosts[ScenarioExchange.primaryHost] ?? "sim", secondary: hosts[ScenarioExchange.secondaryHost])
         )
         engine = Engine(manager: manager, universe: universe, options: options)
+        // The tape starts with the universe, so `arb replay` evaluates the same groups.
+        try tape?.append(.universe(universe.groups, at: clock()))
         engine.recorder = recorder
         driver = VenueDriver(engine: engine, venues: venues, tape: tape) { _, request, now in
             exchange.perform(request, now: now)

@@ -33,6 +33,8 @@ public struct Decision: Codable, Sendable, Equatable {
     public var filledBaskets: CentiContracts?
     public var pnl: MicroDollars?
     public var reason: String?
+    /// Arm A's sizing steps, "step verdict baskets: reason", when asked for.
+    public var trace: [String]?
 
     public init(kind: Kind, time: Nanoseconds) {
         self.kind = kind

@@ -23,6 +23,8 @@ public final class Engine {
         /// Execute accepted plans on paper. Off: plan only.
         public var paper = true
         public var firewall = QuoteFirewall.Settings()
+        /// Copy arm A's sizing trace into each plan decision (`arb scan`).
+        public var traceInDecisions = false
         public init() {}
     }
 
@@ -58,6 +60,8 @@ public final class Engine {
     public var onResync: ((MarketKey) -> Void)?
     /// Both arms' plans, when arm B exists.
     public var recorder: ABRecorder?
+    /// Also receives every A/B record (replays compare the arms in memory).
+    public var onABRecord: ((ABRecord) -> Void)?
     /// Receives the first `plansToShow` plans with their sizing trace.
     public var planPrinter: ((String) -> Void)?
     public var plansToShow = 0
@@ -334,6 +338,11 @@ public final class Engine {
         let planA = runChain(pipeline.sizingA, opportunity, snapshot, seed: seed, now: now)
         decision.baskets = planA.baskets
         decision.rejectedBy = planA.rejectedBy
+        if options.traceInDecisions {
+            decision.trace = planA.trace.map {
+                "\($0.stepID) \($0.verdictName) \(FixedPoint.format($0.baskets, scale: FixedPoint.centi)): \($0.reason)"
+            }
+        }
         if planA.isAccepted { summary.plansA += 1 }
         if plansShown < plansToShow, let planPrinter {
             plansShown += 1
@@ -343,10 +352,11 @@ public final class Engine {
             let planB = runChain(pipeline.sizingB, opportunity, snapshot, seed: seed, now: now)
             if planB.isAccepted { summary.plansB += 1 }
             decision.shadowBaskets = planB.baskets
+            let record = ABRecord(
+                opportunityID: basketID, laneID: lane.manifest.id, time: now, edge: opportunity.edge,
+                a: ABRecord.arm(planA, edge: opportunity.edge), b: ABRecord.arm(planB, edge: opportunity.edge))
+            onABRecord?(record)
             if let recorder {
-                let record = ABRecord(
-                    opportunityID: basketID, laneID: lane.manifest.id, time: now, edge: opportunity.edge,
-                    a: ABRecord.arm(planA, edge: opportunity.edge), b: ABRecord.arm(planB, edge: opportunity.edge))
                 do { try recorder.append(record) } catch { summary.pluginErrors += 1 }
             }
         }

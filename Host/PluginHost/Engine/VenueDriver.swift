@@ -32,20 +32,48 @@ public final class VenueDriver {
 
     public var venueIDs: [String] { sessions.keys.sorted() }
 
-    /// Discovery, then one book snapshot per market, then the streams.
+    /// Discovery, then one book snapshot per market, then the streams, venue by venue. When every
+    /// venue has its books the engine rescans once; from then on it runs a cycle per message.
+    /// With an exchange that answers at once this all happens inside `start`; in a replay it
+    /// happens as the tape's responses arrive, and the engine starts at the same point.
     public func start(now: Nanoseconds) {
         for venue in venueIDs {
             guard let session = sessions[venue] else { continue }
+            phase[venue] = .discovering
             call(venue, now) { try session.startDiscovery() }
+            advance(venue, now: now)
         }
-        for venue in venueIDs {
-            guard let session = sessions[venue] else { continue }
-            for id in marketIDs(of: venue) { call(venue, now) { try session.requestBook(marketID: id) } }
-            let ids = marketIDs(of: venue)
-            call(venue, now) { try session.openStream(marketIDs: ids) }
-        }
+        finishStartup(now: now)
+    }
+
+    enum Phase { case discovering, streaming }
+    private var phase: [String: Phase] = [:]
+    /// True once every venue streams and its first books are in.
+    public private(set) var isStarted = false
+
+    /// Discovery done (nothing outstanding): request every book, then open the stream.
+    private func advance(_ venue: String, now: Nanoseconds) {
+        guard phase[venue] == .discovering, outstanding[venue, default: []].isEmpty, let session = sessions[venue]
+        else { return }
+        phase[venue] = .streaming
+        let ids = marketIDs(of: venue)
+        for id in ids { call(venue, now) { try session.requestBook(marketID: id) } }
+        call(venue, now) { try session.openStream(marketIDs: ids) }
+    }
+
+    private func finishStartup(now: Nanoseconds) {
+        guard !isStarted, phase.values.allSatisfy({ $0 == .streaming }),
+            outstanding.values.allSatisfy(\.isEmpty)
+        else { return }
+        isStarted = true
         flushResyncs(now: now)
         engine.rescan(now: now)
+    }
+
+    private func afterMessage(venue: String, now: Nanoseconds) {
+        advance(venue, now: now)
+        flushResyncs(now: now)
+        if isStarted { engine.runCycle(now: now) } else { finishStartup(now: now) }
     }
 
     /// One stream frame from `venue`.
@@ -54,8 +82,7 @@ public final class VenueDriver {
         messages += 1
         record(.frame(frame, venue: venue, at: now))
         call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
-        flushResyncs(now: now)
-        engine.runCycle(now: now)
+        afterMessage(venue: venue, now: now)
     }
 
     /// A response that arrived later for an outstanding request (replay), matched by method and URL.
@@ -68,9 +95,9 @@ public final class VenueDriver {
             let index = outstanding[venue]?.firstIndex(where: { $0.method.name == method && $0.url == url }),
             let request = outstanding[venue]?.remove(at: index)
         else { return false }
+        messages += 1
         deliver(HTTPResponse(status: status, body: body, receiveTime: now, tag: request.tag), to: request, session, now)
-        flushResyncs(now: now)
-        engine.runCycle(now: now)
+        afterMessage(venue: venue, now: now)
         return true
     }
 

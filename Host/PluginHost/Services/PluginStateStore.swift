@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Small persistent values per manifest id (Thompson posteriors, a drawdown halt), kept across
 /// restarts and hot swaps. Thread-safe.
@@ -30,5 +31,18 @@ public struct FileStateStore: PluginStateStore {
         let id = pluginID.addingPercentEncoding(withAllowedCharacters: allowed) ?? "_"
         let k = key.addingPercentEncoding(withAllowedCharacters: allowed) ?? "_"
         return "\(directory)/\(id)/\(k)"
+    }
+}
+
+/// A state store in memory: replays start from empty state so every run decides the same.
+public final class MemoryStateStore: PluginStateStore {
+    private let values = Mutex<[String: [UInt8]]>([:])
+
+    public init() {}
+
+    public func value(pluginID: String, key: String) -> [UInt8]? { values.withLock { $0["\(pluginID)\u{0}\(key)"] } }
+
+    public func setValue(_ value: [UInt8], pluginID: String, key: String) throws {
+        values.withLock { $0["\(pluginID)\u{0}\(key)"] = value }
     }
 }

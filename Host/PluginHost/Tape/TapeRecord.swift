@@ -15,6 +15,9 @@ public struct TapeRecord: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         case response
         case frame
+        /// The groups the run evaluated, as a rules file (RulesFile format) in `body`: the first
+        /// record of a tape, so a replay evaluates the same universe.
+        case universe
     }
 
     /// Receive time, nanoseconds since the epoch.
@@ -32,6 +35,10 @@ public struct TapeRecord: Codable, Sendable, Equatable {
         TapeRecord(
             t: t, venue: venue, type: .response, method: request.method.name, url: request.url, status: r.status,
             body: String(decoding: r.body, as: UTF8.self))
+    }
+
+    public static func universe(_ rules: [GroupRule], at t: Nanoseconds) -> TapeRecord {
+        TapeRecord(t: t, venue: "", type: .universe, body: String(decoding: RulesFile.encode(rules), as: UTF8.self))
     }
 
     public static func frame(_ bytes: [UInt8], venue: String, at t: Nanoseconds) -> TapeRecord {

@@ -10,8 +10,12 @@ import PluginKit
 ///   "event_trees": [ { "group_id": "…", "parent": {…leg…}, "children": [ {…leg…} ] } ],
 ///   "monotone_ladders": [ { "group_id": "…", "legs": [ {…leg…, "strike": "3.5"} ] } ],
 ///   "cross_market_parity_checks": [ { "group_id": "…", "relationship": "equivalent",
-///       "left": {…leg…}, "right": {…leg…} } ] }
+///       "left": {…leg…}, "right": {…leg…} } ],
+///   "cross_venue_pairs": [ { "group_id": "…", "left": {…leg…}, "right": {…leg…}, "same_terms": true } ] }
 /// ```
+///
+/// `cross_venue_pairs` is this host's addition (what a mapping CSV row becomes): the cross-venue
+/// lane evaluates them, the parity lane the parity checks.
 ///
 /// - `exhaustive` (buckets and trees) defaults to **false**: "mutually exclusive" on a venue
 ///   means at most one, and buy-all-YES is riskless only when exactly one must happen. The
@@ -34,7 +38,10 @@ public enum RulesFile {
         } catch {
             throw UniverseError(file: file, line: 0, "not valid JSON: \(error.localizedDescription)")
         }
-        let known = ["mutually_exclusive_buckets", "event_trees", "monotone_ladders", "cross_market_parity_checks"]
+        let known = [
+            "mutually_exclusive_buckets", "event_trees", "monotone_ladders", "cross_market_parity_checks",
+            "cross_venue_pairs",
+        ]
         if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
             throw UniverseError(file: file, line: 0, field: unknown, "unknown section (known: \(known))")
         }
@@ -125,6 +132,21 @@ public enum RulesFile {
             rule.hasSameTerms = try reader.bool(object, "same_terms", path: path) ?? false
             rules.append(rule)
         }
+        for (i, item) in try reader.array(root, "cross_venue_pairs").enumerated() {
+            let path = "cross_venue_pairs[\(i)]"
+            let object = try reader.object(item, path)
+            let left = try reader.member(object["left"] as Any, "\(path).left")
+            let right = try reader.member(object["right"] as Any, "\(path).right")
+            guard left.key.venue != right.key.venue else {
+                throw UniverseError(file: file, line: 0, field: path, "a cross-venue pair needs two venues")
+            }
+            var rule = GroupRule(
+                kind: .pair, groupID: try reader.string(object, "group_id", path: path), members: [left, right],
+                source: "\(file): \(path)")
+            rule.isReviewed = try reader.bool(object, "reviewed", path: path) ?? true
+            rule.hasSameTerms = try reader.bool(object, "same_terms", path: path) ?? false
+            rules.append(rule)
+        }
         var seen: [String: String] = [:]
         for rule in rules {
             if let first = seen[rule.groupID] {
@@ -141,6 +163,59 @@ public enum RulesFile {
             }
         }
         return rules
+    }
+
+    /// Writes rules in this format (a tape's universe header, `arb scan` fixtures); loading the
+    /// result gives the same rules back.
+    public static func encode(_ rules: [GroupRule]) -> Data {
+        func leg(_ m: GroupRule.Member, invert: Bool = false) -> [String: Any] {
+            var o: [String: Any] = [
+                "venue": m.key.venue, "market_id": m.key.marketID, "side": (m.isInverted != invert) ? "no" : "yes",
+            ]
+            if m.strike != 0 { o["strike"] = FixedPoint.format(m.strike, scale: FixedPoint.micros) }
+            return o
+        }
+        var buckets: [[String: Any]] = []
+        var trees: [[String: Any]] = []
+        var ladders: [[String: Any]] = []
+        var parity: [[String: Any]] = []
+        var pairs: [[String: Any]] = []
+        for r in rules {
+            var o: [String: Any] = ["group_id": r.groupID, "reviewed": r.isReviewed]
+            switch r.kind {
+            case .bucket:
+                o["payout_per_contract"] = 1.0
+                o["exhaustive"] = r.isExhaustive
+                o["legs"] = r.members.map { leg($0) }
+                buckets.append(o)
+            case .tree where r.isLadder:
+                o["legs"] = r.members.sorted { $0.role < $1.role }.map { leg($0) }
+                ladders.append(o)
+            case .tree:
+                o["exhaustive"] = r.isExhaustive
+                o["parent"] = r.members.first { $0.role == 0 }.map { leg($0) } ?? [:]
+                o["children"] = r.members.filter { $0.role != 0 }.map { leg($0) }
+                trees.append(o)
+            case .parity:
+                o["relationship"] = "equivalent"
+                o["same_terms"] = r.hasSameTerms
+                o["left"] = leg(r.members[0])
+                o["right"] = leg(r.members[1])
+                parity.append(o)
+            case .pair:
+                o["same_terms"] = r.hasSameTerms
+                o["left"] = leg(r.members[0])
+                o["right"] = leg(r.members[1])
+                pairs.append(o)
+            case .single:
+                continue
+            }
+        }
+        let root: [String: Any] = [
+            "mutually_exclusive_buckets": buckets, "event_trees": trees, "monotone_ladders": ladders,
+            "cross_market_parity_checks": parity, "cross_venue_pairs": pairs,
+        ]
+        return (try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])) ?? Data("{}".utf8)
     }
 
     /// Typed access to the parsed JSON with key-path errors.

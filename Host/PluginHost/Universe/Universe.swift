@@ -102,7 +102,10 @@ public struct Universe: Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             return true  // let the rules parser report the JSON error
         }
-        return ["mutually_exclusive_buckets", "event_trees", "monotone_ladders", "cross_market_parity_checks"]
-            .contains { object[$0] != nil }
+        return [
+            "mutually_exclusive_buckets", "event_trees", "monotone_ladders", "cross_market_parity_checks",
+            "cross_venue_pairs",
+        ]
+        .contains { object[$0] != nil }
     }
 }

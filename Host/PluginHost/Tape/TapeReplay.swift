@@ -1,0 +1,74 @@
+import Foundation
+import PluginKit
+
+/// Runs the live pipeline over a recorded tape: the same venue plugins parse the same bytes,
+/// the same engine evaluates the same groups, at the tape's own timestamps. Nothing is sent.
+/// Requests the plugins make are answered from the tape (matched by method and URL); plugin
+/// state starts empty (a memory store), so every replay of a tape decides the same, byte for byte.
+public final class TapeReplay {
+    public struct Result: Sendable {
+        public var decisions: [Decision]
+        public var summary: Engine.Summary
+        public var abRecords: [ABRecord]
+        public var records: Int
+        /// Responses on the tape that no plugin request matched (the plugin's requests changed).
+        public var unmatchedResponses: Int
+        /// Frames or responses for a venue no enabled plugin reports.
+        public var unknownVenueRecords: Int
+        public var errors: [String]
+        public var seconds: Double
+
+        /// The decisions as JSON lines: what "byte-identical" is measured on.
+        public var decisionsText: String { decisions.map(\.jsonLine).joined(separator: "\n") + "\n" }
+    }
+
+    /// - Parameters:
+    ///   - universe: groups to evaluate; when nil, the tape's universe header is used.
+    public static func run(
+        records: [TapeRecord], manager: PluginManager, universe: Universe? = nil,
+        options: Engine.Options = Engine.Options(), progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Result {
+        var groups = universe
+        if groups == nil, let header = records.first(where: { $0.type == .universe }) {
+            groups = Universe(groups: try RulesFile.load(data: Data(header.body.utf8), file: "tape universe header"))
+        }
+        let engine = Engine(manager: manager, universe: groups ?? Universe(), options: options)
+        var decisions: [Decision] = []
+        var abRecords: [ABRecord] = []
+        engine.onDecision = { decisions.append($0) }
+        engine.onABRecord = { abRecords.append($0) }
+        let driver = VenueDriver(engine: engine, venues: manager.pipeline.venues) { _, _, _ in nil }
+        let started = ContinuousClock.now
+        let first = records.first { $0.type != .universe }?.t ?? 0
+        driver.start(now: first)
+        var unmatched = 0
+        var unknown = 0
+        for (i, r) in records.enumerated() {
+            switch r.type {
+            case .universe:
+                continue
+            case .frame:
+                guard driver.sessions[r.venue] != nil else {
+                    unknown += 1
+                    continue
+                }
+                driver.receive(frame: Array(r.body.utf8), venue: r.venue, at: r.t)
+            case .response:
+                guard driver.sessions[r.venue] != nil else {
+                    unknown += 1
+                    continue
+                }
+                let ok = driver.receive(
+                    response: r.status ?? 0, body: Array(r.body.utf8), method: r.method ?? "GET", url: r.url ?? "",
+                    venue: r.venue, at: r.t)
+                if !ok { unmatched += 1 }
+            }
+            if i % 100_000 == 0 { progress?(i, records.count) }
+        }
+        let elapsed = ContinuousClock.now - started
+        return Result(
+            decisions: decisions, summary: engine.summary, abRecords: abRecords, records: records.count,
+            unmatchedResponses: unmatched, unknownVenueRecords: unknown, errors: driver.errors,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import PluginHost
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the pipeline over a recorded tape; the same tape always gives the same decisions.",
+        discussion: """
+            The venue plugins parse the recorded bytes, the engine evaluates at the recorded times, and
+            plugin state starts empty, so two replays of one tape produce byte-identical decisions (compare
+            the printed digest, or write them with --decisions). Nothing is sent anywhere.
+            """)
+    @OptionGroup var host: HostOptions
+
+    @Argument(help: "A tape (JSON Lines) recorded by `arb demo` or `arb run`.")
+    var tape: String
+
+    @Flag(help: "Show sizing arms A and B side by side (manifests with arm = \"A\" / \"B\").")
+    var ab = false
+
+    @Option(help: "Write every decision here, one JSON object per line.")
+    var decisions: String?
+
+    @Option(help: "Evaluate these mappings and rules instead of the tape's universe header.")
+    var universe: String?
+
+    func run() throws {
+        let records: [TapeRecord]
+        do {
+            records = try TapeReader.read(path: tape)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let manager = try host.makeManager(state: MemoryStateStore())
+        let report = manager.reload()
+        for error in report.errors { print("error: \(error)") }
+        if ab, manager.pipeline.sizingB.isEmpty {
+            throw ValidationError("--ab needs sizing manifests in arm B (arm = \"B\"); none is enabled")
+        }
+        var groups: Universe?
+        if let universe {
+            do { groups = try Universe.load(directory: universe) } catch { throw ValidationError("\(error)") }
+        }
+        print("replaying \(records.count) records from \(tape)")
+        let result = try TapeReplay.run(records: records, manager: manager, universe: groups) { done, total in
+            print("  \(done)/\(total) records")
+        }
+        let text = result.decisionsText
+        let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        if let decisions { try text.write(toFile: decisions, atomically: true, encoding: .utf8) }
+        let s = result.summary
+        let rate = result.seconds > 0 ? Double(result.records) / result.seconds : 0
+        print(
+            String(
+                format: "%d records in %.2f s (%.0f records/s); %d book updates, %d cycles, %d groups evaluated",
+                result.records, result.seconds, rate, s.updates, s.cycles, s.groupsEvaluated))
+        print(
+            "opportunities \(s.opportunities.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")); "
+                + "plans A \(s.plansA) B \(s.plansB); paper executions \(s.paperExecutions), PnL $\(PluginHostFormat.dollars(s.pnl))"
+        )
+        print("data quality: \(s.dataQuality.summary)")
+        if result.unmatchedResponses > 0 || result.unknownVenueRecords > 0 {
+            print(
+                "warning: \(result.unmatchedResponses) responses matched no plugin request, "
+                    + "\(result.unknownVenueRecords) records are for venues no enabled plugin reports")
+        }
+        for e in result.errors.prefix(5) { print("  venue error: \(e)") }
+        print("decisions: \(result.decisions.count), sha256 \(digest)")
+        if ab { print(ABReport(records: result.abRecords).text) }
+    }
+}
