@@ -77,8 +77,9 @@ public struct Universe: Sendable {
             for rule in try RulesFile.load(data: data, file: path) { try addChecked(rule) }
         } else {
             let text = String(decoding: data, as: UTF8.self)
-            let header = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
-            guard header.contains("group_id"), header.split(separator: ",").count { $0.hasSuffix("_market_id") } >= 2
+            let header = text.split(maxSplits: 1, whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            let columns = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            guard columns.contains("group_id"), columns.count(where: { $0.hasSuffix("_market_id") }) >= 2
             else {
                 warnings.append("\(path): not a market mapping (no group_id and two *_market_id columns); skipped")
                 return
@@ -99,9 +100,10 @@ public struct Universe: Sendable {
     }
 
     static func looksLikeRules(_ data: Data) -> Bool {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            return true  // let the rules parser report the JSON error
+        guard let parsed = try? JSONSerialization.jsonObject(with: data) else {
+            return true  // not JSON at all: let the rules parser report where
         }
+        guard let object = parsed as? [String: Any] else { return false }
         return [
             "mutually_exclusive_buckets", "event_trees", "monotone_ladders", "cross_market_parity_checks",
             "cross_venue_pairs",
