@@ -1,0 +1,180 @@
+import Foundation
+import PluginHost
+import PluginKit
+import Testing
+
+struct QuoteFirewallTests {
+    static func update(_ kind: BookUpdate.Kind = .delta, yes: [Level] = [], no: [Level] = []) -> BookUpdate {
+        var u = BookUpdate(kind: kind, marketID: "M")
+        u.yesBids = yes
+        u.noBids = no
+        return u
+    }
+
+    @Test func rangeAndTickGrid() {
+        let f = QuoteFirewall()
+        #expect(f.checkLevels(Self.update(yes: [Level(price: 450_000, size: 100)]), tick: 10_000) == nil)
+        #expect(f.checkLevels(Self.update(yes: [Level(price: 455_000, size: 100)]), tick: 10_000) == .offTick)
+        #expect(f.checkLevels(Self.update(yes: [Level(price: 455_000, size: 100)]), tick: 1_000) == nil)
+        #expect(f.checkLevels(Self.update(no: [Level(price: 1_000_000, size: 100)]), tick: 10_000) == .outOfRange)
+        #expect(f.checkLevels(Self.update(no: [Level(price: 0, size: 100)]), tick: 10_000) == .outOfRange)
+        #expect(f.checkLevels(Self.update(no: [Level(price: 500_000, size: -1)]), tick: 10_000) == .outOfRange)
+    }
+
+    @Test func crossedAndLockedBooks() {
+        var f = QuoteFirewall()
+        var book = BinaryBook()
+        book.apply(
+            Self.update(.snapshot, yes: [Level(price: 450_000, size: 100)], no: [Level(price: 530_000, size: 100)]))
+        #expect(f.checkBook(book, market: 0) == nil)
+        book.apply(Self.update(no: [Level(price: 550_000, size: 100)]))  // YES bid 0.45 = YES ask 1 − 0.55
+        #expect(f.checkBook(book, market: 0) == .locked)
+        book.apply(Self.update(no: [Level(price: 580_000, size: 100)]))
+        #expect(f.checkBook(book, market: 0) == .crossed)
+    }
+
+    /// Small moves teach the market's noise; a 30-cent print is held once, a confirmed move passes.
+    @Test func jumpsAreHeldUntilConfirmed() {
+        var f = QuoteFirewall()
+        var rng = SplitMix64(seed: 7)
+        var mid: MicroDollars = 500_000
+        for _ in 0..<40 {
+            mid += (MicroDollars(rng.below(3)) - 1) * 10_000
+            #expect(f.checkJumpForTest(mid: mid) == nil, "ordinary one-tick moves pass")
+        }
+        #expect(f.checkJumpForTest(mid: mid + 300_000) == .jump)
+        #expect(f.checkJumpForTest(mid: mid) == nil, "the print was not confirmed: back to normal")
+        #expect(f.checkJumpForTest(mid: mid + 300_000) == .jump)
+        #expect(f.checkJumpForTest(mid: mid + 310_000) == nil, "confirmed by the next update")
+        #expect(f.checkJumpForTest(mid: mid + 300_000) == nil)
+    }
+}
+
+extension QuoteFirewall {
+    /// The jump test alone, on market 0, through a two-sided book with that mid.
+    mutating func checkJumpForTest(mid: MicroDollars) -> QuoteRejection? {
+        var book = BinaryBook()
+        var u = BookUpdate(kind: .snapshot, marketID: "M")
+        u.yesBids = [Level(price: mid - 10_000, size: 100)]
+        u.noBids = [Level(price: FixedPoint.micros - mid - 10_000, size: 100)]
+        book.apply(u)
+        return checkBook(book, market: 0)
+    }
+}
+
+@Suite(.serialized) struct EngineTests {
+    /// A demo run recorded to a tape, replayed twice: the same decisions, byte for byte, as live.
+    @Test func replayOfADemoTapeDecidesExactlyAsTheLiveRun() throws {
+        let (box, manager) = try LaneTests.loadLanes()
+        defer { box.remove() }
+        try box.write(
+            "05-sim.toml",
+            manifest(
+                id: "venue.sim", kind: "venue", library: "libSimVenue.so",
+                config: "venue_id = \"sim\"\nbase_url = \"sim://local\""))
+        try box.write(
+            "06-simb.toml",
+            manifest(
+                id: "venue.simb", kind: "venue", library: "libSimVenue.so",
+                config: "venue_id = \"simb\"\nbase_url = \"sim://b\""))
+        try box.write("90-dd.toml", manifest(id: "sizing.drawdown", kind: "sizing", library: "libDrawdownStep.so"))
+        try box.write(
+            "91-mc.toml", manifest(id: "sizing.monte_carlo", kind: "sizing", library: "libMonteCarloStep.so"))
+        #expect(manager.reload().errors.isEmpty)
+        let tapePath = box.root + "/demo.tape.jsonl"
+        let tape = try TapeWriter(path: tapePath)
+        // A clock that advances 1 ms per reading: times differ across records, as live.
+        let ticks = Counter()
+        let runner = try DemoRunner(
+            manager: manager, clock: { 1_764_072_000_000_000_000 + ticks.next() * 1_000_000 }, tape: tape,
+            output: { _ in })
+        var live: [Decision] = []
+        runner.engine.onDecision = { live.append($0) }
+        var batches = 0
+        runner.run(framesPerBatch: 400) {
+            batches += 1
+            return batches > 5
+        }
+        #expect(runner.engine.summary.plansA > 0 && runner.engine.summary.paperExecutions > 0)
+        let records = try TapeReader.read(path: tapePath)
+        #expect(records.first?.type == .universe)
+        func replay() throws -> TapeReplay.Result {
+            let fresh = PluginManager(
+                directory: ManifestDirectory(path: box.pluginsDirectory),
+                loader: LibraryLoader(
+                    searchPath: [box.root, buildDirectory], cacheDirectory: box.stateDirectory + "/cache"),
+                runtime: HostRuntime(log: { _, _, _ in }, state: MemoryStateStore()))
+            fresh.reload()
+            return try TapeReplay.run(records: records, manager: fresh)
+        }
+        let first = try replay()
+        let second = try replay()
+        #expect(first.unmatchedResponses == 0 && first.errors.isEmpty)
+        #expect(first.decisions.count > 50)
+        #expect(first.decisionsText == second.decisionsText, "two replays decide byte for byte the same")
+        #expect(first.decisions == live, "the replay decides what the live run decided")
+        #expect(first.summary.pnl == runner.engine.summary.pnl)
+    }
+
+    @Test func aMalformedTapeLineIsNamed() throws {
+        let path = NSTemporaryDirectory() + "bad-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "{\"t\":1,\"venue\":\"sim\",\"type\":\"frame\",\"body\":\"{}\"}\n{\"t\":2,\"venue\":\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        #expect { try TapeReader.read(path: path) } throws: { ($0 as? TapeReader.Malformed)?.line == 2 }
+    }
+
+    /// Thompson posteriors survive a restart: a bucket with a long losing record is skipped most
+    /// of the time by a new instance reading the same state, and never by one without it.
+    @Test func bucketPosteriorsPersistAcrossARestart() throws {
+        let (box, manager) = try LaneTests.loadLanes()
+        defer { box.remove() }
+        let bucketLane = try #require(manager.pipeline.lanes.first { $0.manifest.id == "lane.bucket" })
+        for i in 0..<30 {
+            bucketLane.record(LaneOutcome(kind: .loss, groupID: "bucket", opportunityID: "x", pnl: -1, time: Int64(i)))
+        }
+        let saved = try #require(
+            FileStateStore(directory: box.stateDirectory + "/plugin-state").value(
+                pluginID: "lane.bucket", key: "posteriors"))
+        #expect(String(decoding: saved, as: UTF8.self).hasPrefix("bucket\t1000000\t"))
+        // A restart: a new manager over the same folders loads the saved posteriors.
+        func finds(_ m: PluginManager) throws -> Int {
+            let lane = try #require(m.pipeline.lanes.first { $0.manifest.id == "lane.bucket" })
+            var rule = GroupRule(
+                kind: .bucket, groupID: "bucket",
+                members: ["E", "F", "G"].map { .init(key: MarketKey(venue: "kalshi", marketID: $0)) }, source: "t")
+            rule.isExhaustive = true
+            var count = 0
+            for t in 0..<60 {
+                let c = LaneTests.Case(
+                    rule: rule,
+                    yesAsks: [LaneTests.level(200_000), LaneTests.level(250_000), LaneTests.level(400_000)],
+                    noAsks: [LaneTests.level(820_000), LaneTests.level(770_000), LaneTests.level(620_000)])
+                let snapshot = c.snapshot()
+                snapshot.setNow(LaneTests.now + Int64(t))
+                count += try lane.evaluate(snapshot).isEmpty ? 0 : 1
+            }
+            return count
+        }
+        let restarted = box.makeManager()
+        restarted.reload()
+        let withHistory = try finds(restarted)
+        #expect(withHistory < 30, "30 losses: Beta(1, ~27) rarely samples above 5% (found \(withHistory) of 60)")
+        #expect(withHistory > 0, "but a losing bucket is still explored now and then")
+        let (fresh, freshManager) = try LaneTests.loadLanes()
+        defer { fresh.remove() }
+        #expect(try finds(freshManager) == 60, "no history: every sighting is evaluated")
+    }
+}
+
+/// A thread-safe counter for test clocks.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64 = 0
+    func next() -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
