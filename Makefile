@@ -38,6 +38,7 @@ test: build
 
 bench: release
 	.build/release/arb-bench
+	.build/release/arb-bench-engine
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Host PluginAPI Plugins Tests Benchmarks Examples

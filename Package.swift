@@ -140,6 +140,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "arb-bench-engine",
+            dependencies: ["PluginHost", .product(name: "PluginKit", package: "PluginAPI")],
+            path: "Benchmarks/EngineBenchmark",
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Tests
         .testTarget(
             name: "PluginHostTests",

@@ -131,6 +131,35 @@ struct KalshiVenueTests {
                 try respond(session, to: legacyRequest, body: "{\"orderbook\":{\"yes\":[[41,10],[42,13]],\"no\":null}}")
             ).first)
         #expect(legacy.yesBids == [Level(price: 420_000, size: 1_300), Level(price: 410_000, size: 1_000)])
+        // The plugin's byte scanner against an independent parse of the same file, every level.
+        let data = try Data(contentsOf: URL(fileURLWithPath: sharedData + "/real/kalshi_orderbook_deep.json"))
+        let fp = (try JSONSerialization.jsonObject(with: data) as! [String: Any])["orderbook_fp"] as! [String: Any]
+        func independent(_ key: String) -> [Level] {
+            (fp[key] as! [[String]]).map {
+                Level(price: FixedPoint.parse($0[0], scale: 1_000_000)!, size: FixedPoint.parse($0[1], scale: 100)!)
+            }.sorted { $0.price > $1.price }
+        }
+        #expect(book.yesBids == independent("yes_dollars"))
+        #expect(book.noBids == independent("no_dollars"))
+        // Shapes the fast path does not take still go through the strict decoder: a key order
+        // change parses the same; a price finer than a micro-dollar is refused, not rounded.
+        let reordered = try #require(requests(try session.requestBook(marketID: "R")).first)
+        let r = try #require(
+            books(
+                try respond(
+                    session, to: reordered,
+                    body:
+                        "{\"ticker\":\"R\",\"orderbook_fp\":{\"no_dollars\":[[\"0.5\",\"2\"]],\"yes_dollars\":[[\"0.4000\",\"1.50\"]]}}"
+                )
+            )
+            .first)
+        #expect(r.yesBids == [Level(price: 400_000, size: 150)] && r.noBids == [Level(price: 500_000, size: 200)])
+        let fine = try #require(requests(try session.requestBook(marketID: "F")).first)
+        #expect(throws: PluginCallError.self) {
+            try respond(
+                session, to: fine,
+                body: "{\"orderbook_fp\":{\"yes_dollars\":[[\"0.4000001\",\"1\"]],\"no_dollars\":[]}}")
+        }
     }
 
     @Test func discoveryPagesSeriesThenEventsAndDropsCombos() throws {

@@ -69,6 +69,10 @@ public final class Engine {
     private var records: [MarketRecord?] = []
     private var books: [BinaryBook?] = []
     private var receiveTimes: [Nanoseconds] = []
+    /// Per market: its book's sequence (`.max` = no book yet) and whether a venue announced it.
+    /// Kept beside the books so the hot path reads two integers instead of copying a book.
+    private var bookSequence: [UInt64] = []
+    private var known: [Bool] = []
     private var quarantine: [QuoteRejection?] = []
     private var singles: [GroupSnapshot?] = []
     private var singleDirty: [Bool] = []
@@ -84,6 +88,11 @@ public final class Engine {
     private var laneStatistics: [String: LaneRecord] = [:]
     private var exposure: [String: MicroDollars] = [:]
     private var plansShown = 0
+    /// The cycle's lanes by group kind, rebuilt when the pipeline switches.
+    private var lanesByKind: [[PluginInstance]] = []
+    private var lanesGeneration = -1
+    /// Reused member list of a single-market group (no allocation per evaluation).
+    private var singleMember = [0]
 
     struct LaneRecord {
         var baskets: Int64 = 0
@@ -114,6 +123,8 @@ public final class Engine {
         records += repeatElement(nil, count: extra)
         books += repeatElement(nil, count: extra)
         receiveTimes += repeatElement(0, count: extra)
+        bookSequence += repeatElement(.max, count: extra)
+        known += repeatElement(false, count: extra)
         quarantine += repeatElement(nil, count: extra)
         singles += repeatElement(nil, count: extra)
         singleDirty += repeatElement(false, count: extra)
@@ -128,6 +139,7 @@ public final class Engine {
         if records[id] == nil { summary.markets += 1 }
         guard records[id] != market else { return }
         records[id] = market
+        known[id] = true
         // Snapshots hold market metadata: rebuild the ones that contain it.
         singles[id] = nil
         for g in universe.groups(ofMarket: id) { snapshots[Int(g)] = nil }
@@ -152,16 +164,17 @@ public final class Engine {
             if update.kind == .delta { onResync?(key) }
             return
         }
-        var book = books[id] ?? BinaryBook()
-        if update.kind == .snapshot, book.sequence > 0, !Self.matches(book, update) {
+        if books[id] == nil { books[id] = BinaryBook() }
+        if update.kind == .snapshot, books[id]!.sequence > 0, !Self.matches(books[id]!, update) {
             summary.dataQuality.count(.reconcileMismatch)
         }
-        book.apply(update)
-        books[id] = book
+        // Mutated in place: copying the book out and back would copy its ladders on every update.
+        books[id]!.apply(update)
+        bookSequence[id] = books[id]!.sequence
         receiveTimes[id] = receivedAt
         let gapPending = quarantine[id] == .sequenceGap && update.kind != .snapshot
         if update.kind == .snapshot { firewall.reset(market: id) }
-        if let rejection = firewall.checkBook(book, market: id) {
+        if let rejection = firewall.checkBook(books[id]!, market: id) {
             reject(id, key, rejection, time: receivedAt)
             // A crossed book built from deltas may be a missed delta: fetch a snapshot. A crossed
             // snapshot is the venue's own state; asking again would only loop.
@@ -230,7 +243,7 @@ public final class Engine {
 
     /// Marks every group dirty and evaluates them all (start-up, after reconciliation).
     public func rescan(now: Nanoseconds) {
-        for id in 0..<records.count where records[id] != nil { markDirty(id) }
+        for id in 0..<records.count where known[id] { markDirty(id) }
         runCycle(now: now)
     }
 
@@ -243,14 +256,20 @@ public final class Engine {
         guard hasDirtyGroups else { return }
         summary.cycles += 1
         let pipeline = manager.pipeline  // held for the whole cycle: a swap takes effect next cycle
+        if pipeline.generation != lanesGeneration {
+            lanesGeneration = pipeline.generation
+            lanesByKind = (0...GroupKind.allCases.count).map { kind in
+                pipeline.lanes.filter { $0.laneKindMask & (UInt32(1) << UInt32(kind)) != 0 }
+            }
+        }
         var seen: Set<String> = []
-        let singleMask = UInt32(1) << GroupKind.single.rawValue
-        if pipeline.lanes.contains(where: { $0.laneKindMask & singleMask != 0 }) {
-            for id in dirtySingles {
-                guard let record = records[id] else { continue }
-                let snapshot = singles[id] ?? GroupSnapshot(kind: .single, groupID: record.marketID, markets: [record])
+        if !lanesByKind[Int(GroupKind.single.rawValue)].isEmpty {
+            for id in dirtySingles where known[id] {
+                let snapshot =
+                    singles[id] ?? GroupSnapshot(kind: .single, groupID: records[id]!.marketID, markets: [records[id]!])
                 singles[id] = snapshot
-                evaluate(snapshot, kind: .single, members: [id], now: now, pipeline: pipeline, seen: &seen)
+                singleMember[0] = id
+                evaluate(snapshot, kind: .single, members: singleMember, now: now, pipeline: pipeline, seen: &seen)
             }
         }
         for id in dirtySingles { singleDirty[id] = false }
@@ -261,7 +280,7 @@ public final class Engine {
             let rule = universe.groups[index]
             let members = memberMarkets[index]
             // A group is evaluated once every member's market is known.
-            guard members.allSatisfy({ records[$0] != nil }) else { continue }
+            guard members.allSatisfy({ known[$0] }) else { continue }
             let snapshot = snapshots[index] ?? GroupSnapshot(rule: rule, markets: members.map { records[$0]! })
             snapshots[index] = snapshot
             evaluate(snapshot, kind: rule.kind, members: members, now: now, pipeline: pipeline, seen: &seen)
@@ -273,13 +292,17 @@ public final class Engine {
         _ snapshot: GroupSnapshot, kind: GroupKind, members: [Int], now: Nanoseconds, pipeline: Pipeline,
         seen: inout Set<String>
     ) {
-        let mask = UInt32(1) << kind.rawValue
-        let lanes = pipeline.lanes.filter { $0.laneKindMask & mask != 0 }
+        let lanes = lanesByKind[Int(kind.rawValue)]
         guard !lanes.isEmpty else { return }
         summary.groupsEvaluated += 1
         for (i, id) in members.enumerated() {
-            if let book = books[id], quarantine[id] == nil, !staleVenues.contains(universe.marketKeys[id].venue) {
-                snapshot.setQuote(book.quote(receivedAt: receiveTimes[id]), at: i)
+            if bookSequence[id] != .max, quarantine[id] == nil,
+                staleVenues.isEmpty || !staleVenues.contains(universe.marketKeys[id].venue)
+            {
+                // Only a changed book is read (and copied); unchanged members keep their C quote.
+                if snapshot.needsBook(sequence: bookSequence[id], at: i) {
+                    snapshot.setBook(books[id]!, receivedAt: receiveTimes[id], at: i)
+                }
             } else {
                 snapshot.clearQuote(at: i)
             }

@@ -58,6 +58,8 @@ public final class GroupSnapshot {
     private let cMembers: UnsafeMutablePointer<arb_group_member>
     private var levelBuffers: [UnsafeMutablePointer<arb_level>?]
     private var levelCapacity: [Int]
+    /// Per member: the book sequence its C quote was written from (`.max` = none yet).
+    private var versions: [UInt64]
     public let group: UnsafeMutablePointer<arb_group>
 
     /// A snapshot of a declared group: members' polarity, roles and strikes, and the rule's flags.
@@ -86,6 +88,7 @@ public final class GroupSnapshot {
         group = .allocate(capacity: 1)
         levelBuffers = Array(repeating: nil, count: 2 * n)
         levelCapacity = Array(repeating: 0, count: 2 * n)
+        versions = Array(repeating: .max, count: n)
         for (i, m) in markets.enumerated() {
             cMarkets[i] = arb_market(
                 struct_size: UInt32(MemoryLayout<arb_market>.size), flags: m.isActive ? UInt32(ARB_MARKET_ACTIVE) : 0,
@@ -130,10 +133,71 @@ public final class GroupSnapshot {
         c.no_ask_count = UInt32(q.noAsks.count)
         cQuotes[index] = c
         cMembers[index].quote = UnsafePointer(cQuotes + index)
+        versions[index] = .max
     }
 
     /// Withdraws member `index`'s quote: lanes see "no quote" (quarantined or stale market).
-    public func clearQuote(at index: Int) { cMembers[index].quote = nil }
+    public func clearQuote(at index: Int) {
+        cMembers[index].quote = nil
+        versions[index] = .max
+    }
+
+    /// False when member `index`'s C quote already shows the book at `sequence`.
+    public func needsBook(sequence: UInt64, at index: Int) -> Bool {
+        versions[index] != sequence || cMembers[index].quote == nil
+    }
+
+    /// Sets member `index`'s quote straight from its book, without intermediate arrays; does
+    /// nothing when the book has not changed since it was last written (the engine's hot path).
+    public func setBook(_ book: BinaryBook, receivedAt: Nanoseconds, at index: Int) {
+        guard versions[index] != book.sequence || cMembers[index].quote == nil else { return }
+        versions[index] = book.sequence
+        var c = Self.emptyQuote
+        if let b = book.bestYesBid { (c.yes_bid_micros, c.yes_bid_centi) = (b.price, b.size) }
+        if let b = book.bestNoBid { (c.no_bid_micros, c.no_bid_centi) = (b.price, b.size) }
+        if let a = book.bestYesAsk { (c.yes_ask_micros, c.yes_ask_centi) = (a.price, a.size) }
+        if let a = book.bestNoAsk { (c.no_ask_micros, c.no_ask_centi) = (a.price, a.size) }
+        c.receive_time_ns = receivedAt
+        c.venue_time_ns = book.venueTime
+        c.sequence = book.sequence
+        let yes = asks(explicit: book.yesAsks, mirroring: book.noBids, slot: 2 * index)
+        let no = asks(explicit: book.noAsks, mirroring: book.yesBids, slot: 2 * index + 1)
+        (c.yes_asks, c.yes_ask_count) = (UnsafePointer(yes.0), UInt32(yes.1))
+        (c.no_asks, c.no_ask_count) = (UnsafePointer(no.0), UInt32(no.1))
+        cQuotes[index] = c
+        cMembers[index].quote = UnsafePointer(cQuotes + index)
+    }
+
+    /// An ask ladder, best first: the explicit one, or the other side's bids mirrored (1 − p).
+    private func asks(explicit: PriceLadder, mirroring bids: PriceLadder, slot: Int)
+        -> (UnsafeMutablePointer<arb_level>?, Int)
+    {
+        let count = explicit.isEmpty ? bids.count : explicit.count
+        guard count > 0 else { return (nil, 0) }
+        if levelCapacity[slot] < count {
+            levelBuffers[slot]?.deallocate()
+            levelBuffers[slot] = .allocate(capacity: max(count, 8))
+            levelCapacity[slot] = max(count, 8)
+        }
+        let buffer = levelBuffers[slot]!
+        if !explicit.isEmpty {
+            explicit.prices.withUnsafeBufferPointer { p in
+                explicit.sizes.withUnsafeBufferPointer { z in
+                    for i in 0..<count { buffer[i] = arb_level(price_micros: p[i], size_centi: z[i]) }
+                }
+            }
+        } else {
+            bids.prices.withUnsafeBufferPointer { p in
+                bids.sizes.withUnsafeBufferPointer { z in
+                    for i in 0..<count {
+                        buffer[i] = arb_level(
+                            price_micros: FixedPoint.micros - p[count - 1 - i], size_centi: z[count - 1 - i])
+                    }
+                }
+            }
+        }
+        return (buffer, count)
+    }
 
     /// The cycle's clock, as lanes see it.
     public func setNow(_ now: Nanoseconds) { group.pointee.now_ns = now }

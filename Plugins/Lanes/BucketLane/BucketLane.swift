@@ -69,7 +69,8 @@ public final class BucketLane: LanePlugin {
         let tag = "θ=\(FixedPoint.format(MicroDollars(quality * 1e4), scale: 10_000))"
         let allNo = members.map { BasketLeg(member: $0, side: groupYes($0).opposite) }
         if var o = try BasketWalk.best(
-            allNo, payout: (n - 1) * FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets, host: host)
+            allNo, payout: (n - 1) * FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
+            maxPlausibleGap: settings.maxPlausibleGap, host: host)
         {
             o.flagImplausible(maxGap: settings.maxPlausibleGap, what: "bucket: buy all NO (\(tag))")
             if !emit(o) { return }
@@ -77,7 +78,8 @@ public final class BucketLane: LanePlugin {
         guard group.isExhaustive else { return }
         let allYes = members.map { BasketLeg(member: $0, side: groupYes($0)) }
         if var o = try BasketWalk.best(
-            allYes, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets, host: host)
+            allYes, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
+            maxPlausibleGap: settings.maxPlausibleGap, host: host)
         {
             o.flagImplausible(maxGap: settings.maxPlausibleGap, what: "bucket: buy all YES (\(tag))")
             _ = emit(o)

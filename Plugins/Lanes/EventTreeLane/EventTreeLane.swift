@@ -48,7 +48,8 @@ public final class EventTreeLane: LanePlugin {
         var legs = [BasketLeg(member: parent, side: groupYes(parent))]
         legs += children.map { BasketLeg(member: $0, side: groupYes($0).opposite) }
         if var o = try BasketWalk.best(
-            legs, payout: n * FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets, host: host)
+            legs, payout: n * FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
+            maxPlausibleGap: settings.maxPlausibleGap, host: host)
         {
             o.flagImplausible(maxGap: settings.maxPlausibleGap, what: "tree: parent YES + children NO")
             if !emit(o) { return }
@@ -58,7 +59,8 @@ public final class EventTreeLane: LanePlugin {
         legs = [BasketLeg(member: parent, side: groupYes(parent).opposite)]
         legs += children.map { BasketLeg(member: $0, side: groupYes($0)) }
         if var o = try BasketWalk.best(
-            legs, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets, host: host)
+            legs, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
+            maxPlausibleGap: settings.maxPlausibleGap, host: host)
         {
             o.flagImplausible(maxGap: settings.maxPlausibleGap, what: "tree: parent NO + children YES")
             _ = emit(o)
@@ -77,7 +79,8 @@ public final class EventTreeLane: LanePlugin {
                     BasketLeg(member: earlier, side: groupYes(earlier).opposite),
                 ]
                 if var o = try BasketWalk.best(
-                    legs, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets, host: host)
+                    legs, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
+                    maxPlausibleGap: settings.maxPlausibleGap, host: host)
                 {
                     o.flagImplausible(maxGap: settings.maxPlausibleGap, what: "ladder: later YES + earlier NO")
                     if !emit(o) { return }

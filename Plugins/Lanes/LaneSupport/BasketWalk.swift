@@ -24,9 +24,11 @@ public enum BasketWalk {
     /// - Parameters:
     ///   - payout: worst-case payout per basket (one contract of each leg).
     ///   - minEdge: required worst-case profit per basket after fees.
+    ///   - maxPlausibleGap: when the best asks already leave more than this, the books are stale or
+    ///     mis-mapped: the walk stops at the top level (the caller reports an alarm, not a trade).
     public static func best(
         _ legs: [BasketLeg], payout: MicroDollars, minEdge: MicroDollars, maxBaskets: CentiContracts,
-        host: HostServices
+        maxPlausibleGap: MicroDollars = .max, host: HostServices
     ) throws -> Opportunity? {
         guard !legs.isEmpty else { return nil }
         var ladders: [AskLadder] = []
@@ -42,6 +44,15 @@ public enum BasketWalk {
             resolution = max(resolution, market.resolutionTime > 0 ? market.resolutionTime : market.closeTime)
         }
         let n = legs.count
+        // Screen on prices alone: fees only add cost, so a basket whose best asks already miss
+        // the edge cannot clear it. Most evaluations end here, without a single fee call.
+        var topCost: MicroDollars = 0
+        for ladder in ladders { topCost += ladder[0].price }
+        guard topCost + minEdge < payout else { return nil }
+        var maxBaskets = maxBaskets
+        if payout - topCost > maxPlausibleGap {
+            for ladder in ladders { maxBaskets = min(maxBaskets, ladder[0].size) }
+        }
         var level = [Int](repeating: 0, count: n)
         var left = ladders.map { $0[0].size }
         var baskets: CentiContracts = 0

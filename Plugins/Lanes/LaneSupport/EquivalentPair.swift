@@ -14,7 +14,8 @@ public enum EquivalentPair {
             let legs = [BasketLeg(member: x, side: groupYes(x)), BasketLeg(member: y, side: groupYes(y).opposite)]
             guard
                 var o = try BasketWalk.best(
-                    legs, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets, host: host)
+                    legs, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
+                    maxPlausibleGap: settings.maxPlausibleGap, host: host)
             else { continue }
             o.flagImplausible(maxGap: settings.maxPlausibleGap, what: what)
             found.append(o)

@@ -161,9 +161,14 @@ public final class KalshiVenue: VenuePlugin {
             for event in page.events { try emit(event, sink) }
             if let cursor = page.cursor, !cursor.isEmpty { try sink.request(try eventsPage(cursor: cursor)) }
         case .book(let market):
-            try sink.book(
-                try Self.book(
-                    try decode(KalshiOrderbookResponse.self, response.body), market: market, at: response.receiveTime))
+            if let update = KalshiBookScanner.scan(response.body, market: market, at: response.receiveTime) {
+                try sink.book(update)
+            } else {
+                try sink.book(
+                    try Self.book(
+                        try decode(KalshiOrderbookResponse.self, response.body), market: market,
+                        at: response.receiveTime))
+            }
         case .place(let clientOrderID, let market):
             let ack = try decode(KalshiOrderAck.self, response.body)
             try sink.order(try Self.report(ack, clientOrderID: clientOrderID, market: market))

@@ -1,0 +1,394 @@
+// arb-bench-engine: the engine's figures on the shared inputs (../shared/bench/README.md).
+//
+//   book      the shared SplitMix64 L2 delta stream applied to the host's PriceLadder book
+//   parse     recorded venue payloads, bytes to the normalized integer book, through the
+//             venue plugin's C ABI (the real path)
+//   pipeline  20,000 markets, 2,000 cross-venue pairs and the real rules file, all five lanes:
+//             update-to-opportunities latency, sustained updates/s, full rescan, RSS, replay
+//
+// `make bench` runs it in a release build; `arb-bench-engine book|parse|pipeline` runs one part.
+import Foundation
+import PluginHost
+import PluginKit
+
+func clockNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+func peakRSSMegabytes() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    let kb = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? 0
+    return kb / 1024
+}
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+let sharedData = repositoryRoot + "/../shared/data"
+let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    .path
+let parts = Set(CommandLine.arguments.dropFirst())
+func wants(_ part: String) -> Bool { parts.isEmpty || parts.contains(part) }
+
+/// A plugins.d in a temporary folder with these manifests.
+func makeManager(_ manifests: [String: String], state: any PluginStateStore = MemoryStateStore()) -> PluginManager {
+    let root = NSTemporaryDirectory() + "arb-bench-engine-\(getpid())-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: root + "/plugins.d", withIntermediateDirectories: true)
+    for (name, text) in manifests {
+        try! text.write(toFile: "\(root)/plugins.d/\(name)", atomically: true, encoding: .utf8)
+    }
+    let manager = PluginManager(
+        directory: ManifestDirectory(path: root + "/plugins.d"),
+        loader: LibraryLoader(searchPath: [binDirectory], cacheDirectory: root + "/cache"),
+        runtime: HostRuntime(log: { _, _, _ in }, state: state))
+    let report = manager.reload()
+    guard report.errors.isEmpty else {
+        print("cannot load plugins from \(binDirectory): \(report.errors) — run `swift build -c release` first")
+        exit(1)
+    }
+    return manager
+}
+
+func manifest(_ id: String, _ kind: String, _ library: String, _ config: String = "") -> String {
+    "id = \"\(id)\"\nkind = \"\(kind)\"\nlibrary = \"\(library)\"\n[config]\n\(config)\n"
+}
+
+// MARK: - 1. The shared L2 delta stream
+
+/// Opaque to the optimizer, so the query is not hoisted out of the timing loop.
+@inline(never)
+func bestBidPlusAsk(_ bids: PriceLadder, _ asks: PriceLadder) -> Int64 {
+    (bids.highest?.price ?? 0) &+ (asks.lowest?.price ?? 0)
+}
+
+if wants("book") {
+    struct Delta {
+        var isAsk: Bool
+        var price: MicroDollars
+        var size: CentiContracts  // 0 = delete
+    }
+    var rng = SplitMix64(seed: 20_260_212)
+    var check = SplitMix64(seed: 20_260_212)
+    let firstThree = [check.next(), check.next(), check.next()]
+    guard firstThree == [0xacfa_0640_2b7c_d64e, 0xaedb_a493_b729_2dc0, 0xa867_180c_eef0_5226] else {
+        print("book: SplitMix64 check values differ: \(firstThree.map { String($0, radix: 16) })")
+        exit(1)
+    }
+    // Generating needs the book's state (ADD vs UPDATE vs DELETE): a plain reference book, untimed.
+    var present: [Bool: [Int: Int64]] = [false: [:], true: [:]]
+    var deltas: [Delta] = []
+    var firstLabels: [String] = []
+    for _ in 0..<200_000 {
+        let isAsk = rng.below(2) == 1
+        let tick = Int(1 + rng.below(49)) + (isAsk ? 50 : 0)
+        let roll = rng.below(10)
+        let size = Int64(1 + rng.below(1_000_000))
+        let exists = present[isAsk]![tick] != nil
+        let label: String
+        if !exists {
+            present[isAsk]![tick] = size
+            deltas.append(Delta(isAsk: isAsk, price: Int64(tick) * 10_000, size: size))
+            label = "ADD"
+        } else if roll < 6 {
+            present[isAsk]![tick] = size
+            deltas.append(Delta(isAsk: isAsk, price: Int64(tick) * 10_000, size: size))
+            label = "UPDATE"
+        } else {
+            present[isAsk]![tick] = nil
+            deltas.append(Delta(isAsk: isAsk, price: Int64(tick) * 10_000, size: 0))
+            label = "DELETE"
+        }
+        if firstLabels.count < 4 { firstLabels.append("(\(label),\(isAsk ? "ask" : "bid"),\(tick),\(size))") }
+    }
+    guard
+        firstLabels.joined(separator: " ")
+            == "(ADD,bid,47,185205) (ADD,bid,30,887019) (ADD,ask,62,336128) (ADD,bid,22,893852)"
+    else {
+        print("book: first deltas differ from the published ones: \(firstLabels)")
+        exit(1)
+    }
+    func apply(_ n: Int) -> (PriceLadder, PriceLadder, UInt64) {
+        var bids = PriceLadder()
+        var asks = PriceLadder()
+        let start = clockNanos()
+        for i in 0..<n {
+            let d = deltas[i]
+            if d.isAsk { asks.set(d.price, d.size) } else { bids.set(d.price, d.size) }
+        }
+        return (bids, asks, clockNanos() - start)
+    }
+    for (n, expected) in [
+        (20_000, (33, 39, 49, 51, Int64(16_882_928), Int64(20_807_648))),
+        (200_000, (42, 40, 49, 51, Int64(16_971_115), Int64(20_661_337))),
+    ] {
+        let (bids, asks, _) = apply(n)
+        let got = (
+            bids.count, asks.count, Int(bids.highest!.price / 10_000), Int(asks.lowest!.price / 10_000),
+            bids.sizes.reduce(0, +), asks.sizes.reduce(0, +)
+        )
+        guard got == expected else {
+            print("book: after \(n) deltas got \(got), the published check values are \(expected)")
+            exit(1)
+        }
+    }
+    var perDelta: [Double] = []
+    for _ in 0..<15 {
+        let (_, _, ns) = apply(deltas.count)
+        perDelta.append(Double(ns) / Double(deltas.count))
+    }
+    perDelta.sort()
+    let (bids, asks, _) = apply(deltas.count)
+    var queries: [Double] = []
+    var sink: Int64 = 0
+    for _ in 0..<15 {
+        let start = clockNanos()
+        for _ in 0..<1_000_000 { sink &+= bestBidPlusAsk(bids, asks) }
+        queries.append(Double(clockNanos() - start) / 1_000_000)
+    }
+    queries.sort()
+    if sink == 42 { print("") }
+    print("book: check values match (first three next(), first deltas, 20k and 200k final books)")
+    print(
+        String(
+            format:
+                "book: apply %d deltas: median %.1f ns/delta, min %.1f, max %.1f (15 runs, book from scratch; goal <= 50 ns)",
+            deltas.count, percentile(perDelta, 0.5), perDelta.first!, perDelta.last!))
+    print(
+        String(
+            format: "book: best bid + best ask query: median %.2f ns (15 runs x 1M)", percentile(queries, 0.5)))
+}
+
+// MARK: - 2. Venue payloads through the plugin
+
+if wants("parse") {
+    let manager = makeManager([
+        "10-kalshi.toml": manifest(
+            "venue.kalshi", "venue", "libKalshiVenue.so", "rest_url = \"https://bench.invalid/trade-api/v2\"")
+    ])
+    let session = VenueSession(instance: manager.pipeline.venues[0])
+    for name in ["kalshi_orderbook_deep.json", "kalshi_orderbook_small.json"] {
+        let bytes = Array(try! Data(contentsOf: URL(fileURLWithPath: "\(sharedData)/real/\(name)")))
+        func once() -> (request: UInt64, total: UInt64, levels: Int) {
+            let start = clockNanos()
+            guard case .request(let r)? = try! session.requestBook(marketID: "KXBENCH").first else { fatalError() }
+            let mid = clockNanos()
+            let events = try! session.handle(HTTPResponse(status: 200, body: bytes, tag: r.tag))
+            let end = clockNanos()
+            guard case .book(let b)? = events.first else {
+                print("parse: \(name) produced no book: \(events)")
+                exit(1)
+            }
+            return (mid - start, end - start, b.yesBids.count + b.noBids.count)
+        }
+        let levels = once().levels
+        for _ in 0..<2_000 { _ = once() }
+        var total: [Double] = []
+        var request: [Double] = []
+        for _ in 0..<20_000 {
+            let t = once()
+            total.append(Double(t.total))
+            request.append(Double(t.request))
+        }
+        total.sort()
+        request.sort()
+        let parseOnly = percentile(total, 0.5) - percentile(request, 0.5)
+        print(
+            String(
+                format:
+                    "parse: %@ (%d bytes, %d levels) → normalized book: median %.2f µs (p99 %.2f µs) including building "
+                    + "its request (median %.2f µs); parse ≈ %.2f µs, %.0f MB/s (goal <= 5 µs)",
+                name as NSString, bytes.count, levels, percentile(total, 0.5) / 1_000, percentile(total, 0.99) / 1_000,
+                percentile(request, 0.5) / 1_000, parseOnly / 1_000, Double(bytes.count) / parseOnly * 1e3))
+    }
+    print("parse: Polymarket payloads: n/a — no Polymarket venue plugin yet")
+}
+
+// MARK: - 3. The pipeline
+
+if wants("pipeline") {
+    let rulesPath = "\(sharedData)/arb-bot/structural_rules.generated.v2_with_parity.json"
+    var universe = Universe()
+    try! universe.load(file: rulesPath)
+    let ruleMarkets = universe.marketKeys.count
+    // 2,000 synthetic cross-venue pairs.
+    for i in 0..<2_000 {
+        let hex = String(format: "%064x", i + 1)
+        var r = GroupRule(
+            kind: .pair, groupID: "bench-pair-\(i)",
+            members: [
+                .init(key: MarketKey(venue: "kalshi", marketID: "KXBENCH-\(i)")),
+                .init(key: MarketKey(venue: "polymarket", marketID: "0x" + hex)),
+            ], source: "bench")
+        r.hasSameTerms = true
+        universe.add(r)
+    }
+    // Singles up to 20,000 markets.
+    var single = 0
+    while universe.marketKeys.count < 20_000 {
+        universe.intern(MarketKey(venue: "kalshi", marketID: "KXSINGLE-\(single)"))
+        single += 1
+    }
+    let manager = makeManager([
+        "10-k.toml": manifest(
+            "venue.k", "venue", "libSimVenue.so", "venue_id = \"kalshi\"\nfee_coefficient = \"0.07\""),
+        "11-p.toml": manifest(
+            "venue.p", "venue", "libSimVenue.so", "venue_id = \"polymarket\"\nfee_coefficient = \"0.04\""),
+        "20-intra.toml": manifest("lane.intra_venue", "lane", "libIntraVenueLane.so"),
+        "21-cross.toml": manifest("lane.cross_venue", "lane", "libCrossVenueLane.so"),
+        "22-bucket.toml": manifest("lane.bucket", "lane", "libBucketLane.so"),
+        "23-parity.toml": manifest("lane.parity", "lane", "libParityLane.so"),
+        "24-tree.toml": manifest("lane.event_tree", "lane", "libEventTreeLane.so"),
+    ])
+    var options = Engine.Options()
+    options.paper = false
+    let engine = Engine(manager: manager, universe: universe, options: options)
+    var opportunities = 0
+    engine.onDecision = { if $0.kind != .quarantine { opportunities += 1 } }
+    let now: Int64 = 1_764_072_000_000_000_000
+    var rng = SplitMix64(seed: 20_260_212)
+    let keys = universe.marketKeys
+    // Consistent prices, as real venues show them: a bucket's outcomes share at most $0.97 of
+    // probability, equivalent markets (parity rules, pairs) quote the same fair price.
+    var fair = (0..<keys.count).map { _ in 100_000 + MicroDollars(rng.below(80)) * 10_000 }
+    for rule in universe.groups where rule.kind == .bucket {
+        let weights = rule.members.map { _ in 1 + Int64(rng.below(100)) }
+        let total = weights.reduce(0, +)
+        for (m, w) in zip(rule.members, weights) {
+            fair[universe.marketID(m.key)!] = max(20_000, 970_000 * w / total / 10_000 * 10_000)
+        }
+    }
+    for rule in universe.groups where rule.kind == .parity || rule.kind == .pair {
+        let a = universe.marketID(rule.members[0].key)!
+        let b = universe.marketID(rule.members[1].key)!
+        fair[b] = rule.members[0].isInverted == rule.members[1].isInverted ? fair[a] : FixedPoint.micros - fair[a]
+    }
+    for (i, key) in keys.enumerated() {
+        var m = MarketRecord(venue: key.venue, marketID: key.marketID, closeTime: now + 30 * 86_400_000_000_000)
+        m.tick = 10_000
+        engine.upsert(m)
+        var u = BookUpdate(kind: .snapshot, marketID: key.marketID)
+        u.yesBids = (1...3).map { Level(price: fair[i] - Int64($0) * 10_000, size: Int64(100 + rng.below(5_000))) }
+        u.noBids = (1...3).map {
+            Level(price: FixedPoint.micros - fair[i] - Int64($0) * 10_000, size: Int64(100 + rng.below(5_000)))
+        }
+        engine.apply(u, venue: key.venue, receivedAt: now)
+    }
+    var rescans: [Double] = []
+    for _ in 0..<7 {
+        let start = clockNanos()
+        engine.rescan(now: now)
+        rescans.append(Double(clockNanos() - start) / 1e6)
+    }
+    rescans.sort()
+    // The update stream: size changes and one-tick moves of the best bid on random markets,
+    // always a consistent (uncrossed) book. Generated outside the timed region.
+    let updates = 300_000
+    var stream: [(Int, BookUpdate)] = []
+    stream.reserveCapacity(updates)
+    for _ in 0..<updates {
+        let i = Int(rng.below(UInt64(keys.count)))
+        var u = BookUpdate(kind: .delta, marketID: keys[i].marketID)
+        let yes = rng.below(2) == 0
+        let level = Level(
+            price: (yes ? fair[i] : FixedPoint.micros - fair[i]) - Int64(1 + rng.below(3)) * 10_000,
+            size: rng.below(6) == 0 ? 0 : Int64(100 + rng.below(5_000)))
+        if yes { u.yesBids = [level] } else { u.noBids = [level] }
+        stream.append((i, u))
+    }
+    var latencies = [Double](repeating: 0, count: updates)
+    let started = clockNanos()
+    for (n, (i, u)) in stream.enumerated() {
+        let t0 = clockNanos()
+        engine.apply(u, venue: keys[i].venue, receivedAt: now + Int64(n))
+        engine.runCycle(now: now + Int64(n))
+        latencies[n] = Double(clockNanos() - t0)
+    }
+    let wall = Double(clockNanos() - started)
+    latencies.sort()
+    let s = engine.summary
+    print(
+        "pipeline: \(keys.count) markets (\(ruleMarkets) from the rules file), \(universe.groups.count) groups "
+            + "(245 buckets, 592 parity, 2,000 pairs) + \(keys.count) singles, five lanes, no sizing")
+    print(
+        String(
+            format:
+                "pipeline: update → opportunities: p50 %.2f µs  p99 %.2f µs  p99.9 %.2f µs  max %.1f µs over %d updates (goal p99 <= 20 µs)",
+            percentile(latencies, 0.5) / 1e3, percentile(latencies, 0.99) / 1e3, percentile(latencies, 0.999) / 1e3,
+            latencies.last! / 1e3, updates))
+    print(
+        String(
+            format: "pipeline: sustained %.0f updates/s on one core (goal >= 500k); %d groups evaluated, %d baskets",
+            Double(updates) / wall * 1e9, s.groupsEvaluated, opportunities))
+    print(
+        String(
+            format: "pipeline: full rescan of every group: median %.2f ms, min %.2f, max %.2f (7 runs; goal <= 5 ms)",
+            percentile(rescans, 0.5), rescans.first!, rescans.last!))
+    print(String(format: "pipeline: peak resident memory %.0f MB (goal <= 300 MB)", peakRSSMegabytes()))
+}
+
+// MARK: - 4. Replay
+
+if wants("replay") {
+    // Record a tape from the scenario exchange (two venues, 2,000 markets), then replay it.
+    let venues = [
+        "10-sim.toml": manifest(
+            "venue.sim", "venue", "libSimVenue.so", "venue_id = \"sim\"\nbase_url = \"sim://local\""),
+        "11-simb.toml": manifest(
+            "venue.simb", "venue", "libSimVenue.so", "venue_id = \"simb\"\nbase_url = \"sim://b\""),
+        "20-intra.toml": manifest("lane.intra_venue", "lane", "libIntraVenueLane.so"),
+        "21-cross.toml": manifest("lane.cross_venue", "lane", "libCrossVenueLane.so"),
+        "22-bucket.toml": manifest("lane.bucket", "lane", "libBucketLane.so"),
+        "23-parity.toml": manifest("lane.parity", "lane", "libParityLane.so"),
+        "24-tree.toml": manifest("lane.event_tree", "lane", "libEventTreeLane.so"),
+    ]
+    var scenario = ScenarioExchange.Options()
+    scenario.markets = 2_000
+    scenario.pairs = 500
+    scenario.buckets = 100
+    scenario.ladders = 100
+    scenario.parities = 100
+    let tapePath = NSTemporaryDirectory() + "arb-bench-\(getpid()).tape.jsonl"
+    defer { try? FileManager.default.removeItem(atPath: tapePath) }
+    let frames = 300_000
+    do {
+        let tape = try! TapeWriter(path: tapePath)
+        var options = Engine.Options()
+        options.paper = false
+        let ticks = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+        ticks.pointee = 1_764_072_000_000_000_000
+        nonisolated(unsafe) let clock = ticks
+        let runner = try! DemoRunner(
+            manager: makeManager(venues), exchange: ScenarioExchange(options: scenario),
+            clock: {
+                clock.pointee += 1_000
+                return clock.pointee
+            }, tape: tape, options: options, output: { _ in })
+        var sent = 0
+        runner.run(framesPerBatch: 1_000) {
+            sent += 1_000
+            return sent > frames
+        }
+    }
+    let readStart = clockNanos()
+    let records = try! TapeReader.read(path: tapePath)
+    let readSeconds = Double(clockNanos() - readStart) / 1e9
+    var options = Engine.Options()
+    options.paper = false
+    var runs: [Double] = []
+    var decisions = 0
+    for _ in 0..<3 {
+        let result = try! TapeReplay.run(records: records, manager: makeManager(venues), options: options)
+        runs.append(Double(result.records) / result.seconds)
+        decisions = result.decisions.count
+    }
+    runs.sort()
+    print(
+        String(
+            format:
+                "replay: %d records (%d markets, two venues): median %.0f events/s through plugins and engine (3 runs; goal >= 1M); "
+                + "reading the tape file: %.0f records/s; %d decisions",
+            records.count, 2_000 + 500 + 300 + 300 + 200, percentile(runs, 0.5), Double(records.count) / readSeconds,
+            decisions))
+}

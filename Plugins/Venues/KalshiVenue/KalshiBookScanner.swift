@@ -1,0 +1,114 @@
+import PluginKit
+
+/// The hot path of `GET /markets/{ticker}/orderbook`: reads the current `orderbook_fp` shape
+/// straight from the bytes into integer levels, without building Foundation objects.
+///
+/// It accepts exactly `"yes_dollars"` / `"no_dollars"` arrays of `["price", "count"]` decimal
+/// strings inside `"orderbook_fp"`, and returns nil for anything else (the legacy cent shape,
+/// a missing key, an unexpected token), so the Codable decoder stays the one authority on what
+/// a valid payload is; this only makes the common case fast. Measured by `arb-bench-engine parse`.
+enum KalshiBookScanner {
+    static func scan(_ body: [UInt8], market: String, at time: Nanoseconds) -> BookUpdate? {
+        body.withUnsafeBufferPointer { b -> BookUpdate? in
+            guard let book = find(Array("\"orderbook_fp\"".utf8), in: b, from: 0) else { return nil }
+            var update = BookUpdate(kind: .snapshot, marketID: market)
+            for (key, isYes) in [("\"yes_dollars\"", true), ("\"no_dollars\"", false)] {
+                guard let at = find(Array(key.utf8), in: b, from: book) else { return nil }
+                guard var levels = readLevels(b, from: at) else { return nil }
+                // Kalshi sends ascending (best last); the ABI wants best first.
+                levels.sort { $0.price > $1.price }
+                if isYes { update.yesBids = levels } else { update.noBids = levels }
+            }
+            update.receiveTime = time
+            return update
+        }
+    }
+
+    /// The index just after `needle`, searching from `start`.
+    static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard needle.count <= b.count else { return nil }
+        var i = start
+        while i + needle.count <= b.count {
+            if b[i] == needle[0] {
+                var j = 1
+                while j < needle.count && b[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return i + j }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// `: [ ["0.41", "1.00"], … ]` starting at `i` (after the key).
+    static func readLevels(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> [Level]? {
+        var i = start
+        func skip() { while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
+        func expect(_ c: UInt8) -> Bool {
+            skip()
+            guard i < b.count, b[i] == c else { return false }
+            i += 1
+            return true
+        }
+        func decimal(scale: Int64) -> Int64? {
+            guard expect(UInt8(ascii: "\"")) else { return nil }
+            let begin = i
+            while i < b.count, b[i] != UInt8(ascii: "\"") { i += 1 }
+            guard i < b.count else { return nil }
+            let value = parseDecimal(b, begin, i, scale: scale)
+            i += 1
+            return value
+        }
+        guard expect(UInt8(ascii: ":")), expect(UInt8(ascii: "[")) else { return nil }
+        var levels: [Level] = []
+        skip()
+        if i < b.count, b[i] == UInt8(ascii: "]") { return levels }
+        while true {
+            guard expect(UInt8(ascii: "[")), let price = decimal(scale: FixedPoint.micros), expect(UInt8(ascii: ",")),
+                let size = decimal(scale: FixedPoint.centi), expect(UInt8(ascii: "]"))
+            else { return nil }
+            guard price >= 0, price <= FixedPoint.micros, size >= 0 else { return nil }
+            levels.append(Level(price: price, size: size))
+            skip()
+            guard i < b.count else { return nil }
+            if b[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            return b[i] == UInt8(ascii: "]") ? levels : nil
+        }
+    }
+
+    /// An unsigned decimal such as `0.4100` as an integer at `scale` (10^k); nil when it has more
+    /// digits after the point than the scale keeps, or is not a plain decimal.
+    static func parseDecimal(_ b: UnsafeBufferPointer<UInt8>, _ begin: Int, _ end: Int, scale: Int64) -> Int64? {
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var fractionScale: Int64 = 1
+        var seenPoint = false
+        var digits = 0
+        for k in begin..<end {
+            let c = b[k]
+            if c == UInt8(ascii: ".") {
+                guard !seenPoint else { return nil }
+                seenPoint = true
+                continue
+            }
+            guard c >= 0x30, c <= 0x39 else { return nil }
+            digits += 1
+            guard digits <= 18 else { return nil }
+            let d = Int64(c - 0x30)
+            if seenPoint {
+                if fractionScale < scale {
+                    fraction = fraction * 10 + d
+                    fractionScale *= 10
+                } else if d != 0 {
+                    return nil  // finer than the scale: let the strict decoder report it
+                }
+            } else {
+                whole = whole * 10 + d
+            }
+        }
+        guard digits > 0 else { return nil }
+        return whole * scale + fraction * (scale / fractionScale)
+    }
+}
