@@ -83,7 +83,9 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             path: "Host/PluginHost",
-            swiftSettings: strictSettings
+            // The engine thread owns the engine's state (no overlapping access by design); dynamic
+            // exclusivity checks on its class properties cost ~8% of the update path (perf).
+            swiftSettings: strictSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "arb",
