@@ -10,7 +10,7 @@ SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev libffi-dev python3-venv gcc
 DEMO_SECONDS ?= 15
 
-.PHONY: all deps build release demo test bench format clean
+.PHONY: all deps build release demo test pyvenv bench format clean
 
 all: build
 
@@ -33,8 +33,16 @@ demo: build
 	.build/debug/arb demo --duration $(DEMO_SECONDS)
 
 # swift build first: the tests load the plugin .so files it puts beside the test bundle.
-test: build
+# The PyPI venv for the crypto cross-checks is made here, before the tests run in parallel: made
+# inside a test, pip would block a test thread for many seconds and starve the loopback tests.
+test: build pyvenv
 	$(SWIFT) test
+
+pyvenv: deps
+	@if [ ! -f .build/pyvenv/bin/python.ok ]; then \
+	  echo "creating .build/pyvenv with cryptography from PyPI"; \
+	  python3 -m venv .build/pyvenv && .build/pyvenv/bin/pip install -q cryptography && touch .build/pyvenv/bin/python.ok; \
+	fi
 
 bench: release
 	.build/release/arb-bench

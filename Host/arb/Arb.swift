@@ -7,7 +7,7 @@ struct Arb: AsyncParsableCommand {
         commandName: "arb",
         abstract: "Prediction-market arbitrage host: loads venue, lane and sizing plugins from plugins.d/.",
         version: "0.1.0",
-        subcommands: [Demo.self, Scan.self, Replay.self, Plugins.self, AB.self, Sim.self],
+        subcommands: [Demo.self, Scan.self, Replay.self, Suggest.self, Plugins.self, AB.self, Sim.self],
         defaultSubcommand: nil
     )
 }

@@ -32,6 +32,52 @@ struct CommandLineTests {
         #expect(run.output.contains("ok   lane.intra_venue: running sha256="))
     }
 
+    /// `arb scan` on a hand-made universe and quote snapshot: the planted ladder inversion is
+    /// printed with its legs, edge after Kalshi's fees and the sizing trace; a bad line is named.
+    @Test func scanPrintsOpportunitiesAndNamesBadLines() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(
+            "10-kalshi.toml",
+            manifest(
+                id: "venue.kalshi", kind: "venue", library: "libKalshiVenue.so",
+                config: "rest_url = \"https://x.invalid\""))
+        try box.write("20-tree.toml", manifest(id: "lane.event_tree", kind: "lane", library: "libEventTreeLane.so"))
+        try box.write("30-fees.toml", manifest(id: "sizing.fee_model", kind: "sizing", library: "libFeeModelStep.so"))
+        let universe = box.root + "/universe"
+        try FileManager.default.createDirectory(atPath: universe, withIntermediateDirectories: true)
+        try
+            #"{"monotone_ladders":[{"group_id":"cpi","legs":[{"venue":"kalshi","market_id":"KXCPI-T3.5"},{"venue":"kalshi","market_id":"KXCPI-T3.0"}]}]}"#
+            .write(toFile: universe + "/rules.json", atomically: true, encoding: .utf8)
+        let quotes = box.root + "/quotes.jsonl"
+        try """
+        # CPI above 3.5% bid above CPI above 3.0% ask: an implication violated
+        {"venue":"kalshi","market":"KXCPI-T3.5","close_time":"2026-12-05T00:00:00Z","yes_bid":"0.50","yes_bid_size":"300","no_bid":"0.45","no_bid_size":"300"}
+        {"venue":"kalshi","market":"KXCPI-T3.0","close_time":"2026-12-05T00:00:00Z","yes_bid":"0.38","yes_bid_size":"300","no_bid":"0.58","no_bid_size":"300"}
+        """.write(toFile: quotes, atomically: true, encoding: .utf8)
+        let scan = try arb(
+            [
+                "scan", "--plugins-dir", box.pluginsDirectory, "--universe", universe, "--quotes", quotes, "--now",
+                "2026-11-25T12:00:00Z",
+            ], state: box.stateDirectory)
+        #expect(scan.status == 0, "\(scan.output)")
+        #expect(scan.output.contains("[lane.event_tree] cpi: kalshi:KXCPI-T3.0:yes@0.42 + kalshi:KXCPI-T3.5:no@0.5"))
+        #expect(scan.output.contains("sizing.fee_model keep"))
+        let json = try arb(
+            [
+                "scan", "--plugins-dir", box.pluginsDirectory, "--universe", universe, "--quotes", quotes, "--now",
+                "2026-11-25T12:00:00Z", "--json",
+            ], state: box.stateDirectory)
+        #expect(json.output.split(separator: "\n").count == 1 && json.output.contains("\"laneID\":\"lane.event_tree\""))
+        try "{\"venue\":\"kalshi\",\"market\":\"X\",\"yes_bid\":\"1.5\",\"yes_bid_size\":\"1\"}\n".write(
+            toFile: quotes, atomically: true, encoding: .utf8)
+        let bad = try arb(
+            ["scan", "--plugins-dir", box.pluginsDirectory, "--universe", universe, "--quotes", quotes],
+            state: box.stateDirectory)
+        #expect(bad.status != 0)
+        #expect(bad.output.contains("quotes.jsonl:1: yes_bid: a price is between 0 and 1 exclusive"))
+    }
+
     @Test func verifyFailsWithTheReasonAndListShowsIt() throws {
         let box = try Sandbox()
         defer { box.remove() }

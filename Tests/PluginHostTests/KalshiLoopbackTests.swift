@@ -55,7 +55,8 @@ struct KalshiLoopbackTests {
         let (box, _, session, _) = try KalshiVenueTests().kalshi(
             config: "page_size = 2", base: "127.0.0.1:\(port)", key: key, clock: now)
         defer { box.remove() }
-        let transport = URLSessionTransport(clock: now)
+        // Generous: on a loaded 2-core CI machine other suites share the cooperative pool.
+        let transport = URLSessionTransport(timeout: 60, clock: now)
         let found = try await performAll(try session.startDiscovery(), session, transport)
         #expect(
             found.compactMap { if case .market(let m) = $0 { m.marketID } else { nil } } == [
@@ -100,7 +101,8 @@ struct KalshiLoopbackTests {
         var fields = HTTPFields()
         for header in headers { fields[HTTPField.Name(header.name)!] = header.value }
         let frames = Mutex<[String]>([])
-        let transport = URLSessionTransport(clock: now)
+        // Generous: on a loaded 2-core CI machine other suites share the cooperative pool.
+        let transport = URLSessionTransport(timeout: 60, clock: now)
         try await WebSocketClient.connect(
             url: url, configuration: .init(additionalHeaders: fields), logger: Logger(label: "test")
         ) { inbound, outbound, _ in

@@ -42,6 +42,9 @@ import Testing
         var rule: GroupRule
         var yesAsks: [[Level]]
         var noAsks: [[Level]]
+        /// Best bids per member (none unless a test sets them).
+        var yesBids: [Level?] = []
+        var noBids: [Level?] = []
 
         func snapshot() -> GroupSnapshot {
             let markets = rule.members.map { m -> MarketRecord in
@@ -52,7 +55,9 @@ import Testing
             }
             let s = GroupSnapshot(rule: rule, markets: markets)
             for i in rule.members.indices {
-                var q = QuoteRecord(yesAsks: yesAsks[i], noAsks: noAsks[i])
+                var q = QuoteRecord(
+                    yesBid: yesBids.isEmpty ? nil : yesBids[i], yesAsks: yesAsks[i],
+                    noBid: noBids.isEmpty ? nil : noBids[i], noAsks: noAsks[i])
                 q.receiveTime = LaneTests.now
                 s.setQuote(q, at: i)
             }
@@ -263,6 +268,30 @@ import Testing
         let (box2, allowing) = try Self.loadLanes(laneConfig: "allow_unreviewed = true")
         defer { box2.remove() }
         #expect(try Self.evaluate(c, allowing).count == 1)
+    }
+
+    /// Wide books: no taker basket clears, but posting one tick above both best bids would.
+    @Test func makerEstimatesWhenConfigured() throws {
+        let k = MarketKey(venue: "kalshi", marketID: "A")
+        let p = MarketKey(venue: "polymarket", marketID: "B")
+        let rule = GroupRule(kind: .pair, groupID: "pair", members: [.init(key: k), .init(key: p)], source: "t")
+        // YES bid 0.40 / ask 0.60 on A; NO bid 0.50 / ask 0.70 on B. Taker: 0.60 + 0.70. Maker: 0.41 + 0.51.
+        var c = Case(
+            rule: rule, yesAsks: [Self.level(600_000), Self.level(600_000)],
+            noAsks: [Self.level(700_000), Self.level(700_000)])
+        c.yesBids = [Level(price: 400_000, size: 10_000), nil]
+        c.noBids = [nil, Level(price: 500_000, size: 10_000)]
+        let (box, manager) = try Self.loadLanes()
+        #expect(try Self.evaluate(c, manager).isEmpty, "off by default")
+        box.remove()
+        let (box2, estimating) = try Self.loadLanes(laneConfig: "maker_estimate = true\nmaker_baskets = \"5\"")
+        defer { box2.remove() }
+        let found = try Self.evaluate(c, estimating)
+        #expect(found.count == 1)
+        let o = try #require(found.first)
+        #expect(o.opportunity.isMakerEstimate && o.legs.allSatisfy { $0.liquidity == .maker })
+        #expect(o.legs.map(\.limitPrice) == [410_000, 510_000])
+        #expect(o.maxBaskets == 500)
     }
 
     /// KXNEXTNATOSECGEN-99: eight candidates, flagged mutually exclusive by Kalshi, YES asks sum to

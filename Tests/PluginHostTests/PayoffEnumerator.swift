@@ -59,6 +59,13 @@ struct PayoffEnumerator {
         var fees: Int64 = 0
         for leg in o.legs {
             let m = Int(leg.memberIndex)
+            if o.isMakerEstimate {
+                // A resting order fills at its own price, whole or not at all in this check.
+                let quantity = o.maxBaskets * leg.ratio / 100
+                paid += leg.limitPrice * quantity
+                fees += Self.fee(coefficient: feeCoefficient[m], price: leg.limitPrice, quantity: quantity)
+                continue
+            }
             var want = o.maxBaskets * leg.ratio / 100
             let ladder = leg.side == .yes ? yesAsks[m] : noAsks[m]
             for level in ladder where want > 0 {

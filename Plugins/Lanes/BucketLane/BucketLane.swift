@@ -68,20 +68,18 @@ public final class BucketLane: LanePlugin {
         let minEdge = settings.minimumEdge(closeTime: BasketWalk.latestClose(members), now: group.now)
         let tag = "θ=\(FixedPoint.format(MicroDollars(quality * 1e4), scale: 10_000))"
         let allNo = members.map { BasketLeg(member: $0, side: groupYes($0).opposite) }
-        if var o = try BasketWalk.best(
-            allNo, payout: (n - 1) * FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
-            maxPlausibleGap: settings.maxPlausibleGap, host: host)
+        if let o = try BasketWalk.find(
+            allNo, payout: (n - 1) * FixedPoint.micros, minEdge: minEdge, settings: settings, host: host,
+            what: "bucket: buy all NO (\(tag))")
         {
-            o.flagImplausible(maxGap: settings.maxPlausibleGap, what: "bucket: buy all NO (\(tag))")
             if !emit(o) { return }
         }
         guard group.isExhaustive else { return }
         let allYes = members.map { BasketLeg(member: $0, side: groupYes($0)) }
-        if var o = try BasketWalk.best(
-            allYes, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
-            maxPlausibleGap: settings.maxPlausibleGap, host: host)
+        if let o = try BasketWalk.find(
+            allYes, payout: FixedPoint.micros, minEdge: minEdge, settings: settings, host: host,
+            what: "bucket: buy all YES (\(tag))")
         {
-            o.flagImplausible(maxGap: settings.maxPlausibleGap, what: "bucket: buy all YES (\(tag))")
             _ = emit(o)
         }
     }

@@ -14,8 +14,10 @@ public func arbPluginEntry() -> PluginDescriptorAddress {
 ///
 /// The payout is riskless only if both venues resolve on the same terms, so the lane trades
 /// reviewed pairs only (`allow_unreviewed`), can require terms checked equal
-/// (`require_same_terms`), and skips pairs whose quotes were received too far apart
-/// (`max_pair_skew_ms`, default 60,000: a stale leg is no hedge).
+/// (`require_same_terms`), skips pairs whose quotes were received too far apart
+/// (`max_pair_skew_ms`, default 60,000: a stale leg is no hedge), and skips pairs whose venues
+/// expect to resolve far apart (`max_resolution_gap_hours`, default 48, when both times are
+/// known): two contracts that settle days apart are rarely the same question.
 public final class CrossVenueLane: LanePlugin {
     public static let groupKinds: Set<GroupKind> = [.pair]
 
@@ -26,11 +28,24 @@ public final class CrossVenueLane: LanePlugin {
 
     public init(host: HostServices, config: borrowing ConfigReader) throws {
         self.host = host
-        settings = try LaneSettings(config, extraKeys: ["require_same_terms", "max_pair_skew_ms"])
+        settings = try LaneSettings(
+            config, extraKeys: ["require_same_terms", "max_pair_skew_ms", "max_resolution_gap_hours"])
         requireSameTerms = try config.bool("require_same_terms") ?? false
         let skew = try config.int("max_pair_skew_ms") ?? 60_000
         guard skew > 0 else { throw PluginError.config("max_pair_skew_ms must be > 0") }
         maxPairSkew = skew * 1_000_000
+        let hours = try config.int("max_resolution_gap_hours") ?? 48
+        guard hours > 0 else { throw PluginError.config("max_resolution_gap_hours must be > 0") }
+        maxResolutionGap = hours * 3_600_000_000_000
+    }
+
+    let maxResolutionGap: Nanoseconds
+
+    /// Both resolution times known and further apart than allowed: not the same terms.
+    func resolveApart(_ a: Market, _ b: Market) -> Bool {
+        let ta = a.resolutionTime > 0 ? a.resolutionTime : a.closeTime
+        let tb = b.resolutionTime > 0 ? b.resolutionTime : b.closeTime
+        return ta > 0 && tb > 0 && abs(ta - tb) > maxResolutionGap
     }
 
     public func evaluate(_ group: Group, emit: (Opportunity) -> Bool) throws {
@@ -38,7 +53,7 @@ public final class CrossVenueLane: LanePlugin {
         let a = group.members[0]
         let b = group.members[1]
         guard !a.market.isSameVenue(as: b.market), let qa = a.quote, let qb = b.quote else { return }
-        guard abs(qa.receiveTime - qb.receiveTime) <= maxPairSkew else { return }
+        guard abs(qa.receiveTime - qb.receiveTime) <= maxPairSkew, !resolveApart(a.market, b.market) else { return }
         for o in try EquivalentPair.baskets(
             a, b, settings: settings, now: group.now, host: host, what: "cross-venue pair")
         where !emit(o) {

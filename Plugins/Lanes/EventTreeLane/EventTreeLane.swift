@@ -47,22 +47,20 @@ public final class EventTreeLane: LanePlugin {
         // Parent YES + children NO: n in every state.
         var legs = [BasketLeg(member: parent, side: groupYes(parent))]
         legs += children.map { BasketLeg(member: $0, side: groupYes($0).opposite) }
-        if var o = try BasketWalk.best(
-            legs, payout: n * FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
-            maxPlausibleGap: settings.maxPlausibleGap, host: host)
+        if let o = try BasketWalk.find(
+            legs, payout: n * FixedPoint.micros, minEdge: minEdge, settings: settings, host: host,
+            what: "tree: parent YES + children NO")
         {
-            o.flagImplausible(maxGap: settings.maxPlausibleGap, what: "tree: parent YES + children NO")
             if !emit(o) { return }
         }
         guard exhaustive else { return }
         // Parent NO + children YES: 1 in every state, only if the children cover the parent.
         legs = [BasketLeg(member: parent, side: groupYes(parent).opposite)]
         legs += children.map { BasketLeg(member: $0, side: groupYes($0)) }
-        if var o = try BasketWalk.best(
-            legs, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
-            maxPlausibleGap: settings.maxPlausibleGap, host: host)
+        if let o = try BasketWalk.find(
+            legs, payout: FixedPoint.micros, minEdge: minEdge, settings: settings, host: host,
+            what: "tree: parent NO + children YES")
         {
-            o.flagImplausible(maxGap: settings.maxPlausibleGap, what: "tree: parent NO + children YES")
             _ = emit(o)
         }
     }
@@ -78,11 +76,10 @@ public final class EventTreeLane: LanePlugin {
                     BasketLeg(member: later, side: groupYes(later)),
                     BasketLeg(member: earlier, side: groupYes(earlier).opposite),
                 ]
-                if var o = try BasketWalk.best(
-                    legs, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
-                    maxPlausibleGap: settings.maxPlausibleGap, host: host)
+                if let o = try BasketWalk.find(
+                    legs, payout: FixedPoint.micros, minEdge: minEdge, settings: settings, host: host,
+                    what: "ladder: later YES + earlier NO")
                 {
-                    o.flagImplausible(maxGap: settings.maxPlausibleGap, what: "ladder: later YES + earlier NO")
                     if !emit(o) { return }
                 }
             }

@@ -100,6 +100,61 @@ public enum BasketWalk {
             resolutionTime: resolution)
     }
 
+    /// The taker basket, or, when none clears and the settings ask for it, a maker estimate.
+    /// Reports an implausibly large edge as an alarm (`what` names the basket in the note).
+    public static func find(
+        _ legs: [BasketLeg], payout: MicroDollars, minEdge: MicroDollars, settings: LaneSettings, host: HostServices,
+        what: String
+    ) throws -> Opportunity? {
+        if var o = try best(
+            legs, payout: payout, minEdge: minEdge, maxBaskets: settings.maxBaskets,
+            maxPlausibleGap: settings.maxPlausibleGap, host: host)
+        {
+            o.flagImplausible(maxGap: settings.maxPlausibleGap, what: what)
+            return o
+        }
+        guard settings.makerEstimate else { return nil }
+        return try makerEstimate(legs, payout: payout, minEdge: minEdge, baskets: settings.makerBaskets, host: host)
+            .map { o in
+                var o = o
+                o.flagImplausible(
+                    maxGap: settings.maxPlausibleGap, what: "\(what) (maker estimate: one tick above each best bid)")
+                return o
+            }
+    }
+
+    /// Prices the basket as resting orders one tick above each leg's best bid (and below its
+    /// best ask), with the venue's maker fee. It only says what posting could earn: whether the
+    /// legs fill is the sizing chain's fill model's question.
+    public static func makerEstimate(
+        _ legs: [BasketLeg], payout: MicroDollars, minEdge: MicroDollars, baskets: CentiContracts, host: HostServices
+    ) throws -> Opportunity? {
+        var resultLegs: [Leg] = []
+        var cost: Int64 = 0
+        var resolution: Nanoseconds = 0
+        for leg in legs {
+            let market = leg.member.market
+            guard market.isActive, !market.isMultivariate, let quote = leg.member.quote,
+                let bid = quote.bestBid(leg.side), market.tick > 0
+            else { return nil }
+            let price = bid.price + market.tick
+            if let ask = quote.bestAsk(leg.side), price >= ask.price { return nil }
+            guard price < FixedPoint.micros else { return nil }
+            let fee = try host.fee(
+                for: market, side: leg.side, action: .buy, price: price, quantity: baskets, liquidity: .maker)
+            cost += price * baskets + fee.fee * FixedPoint.centi + FixedPoint.micros * max(0, baskets - fee.delivered)
+            resultLegs.append(
+                Leg(
+                    memberIndex: leg.member.index, side: leg.side, limitPrice: price,
+                    fee: ceilDiv(fee.fee * FixedPoint.centi, baskets), liquidity: .maker))
+            resolution = max(resolution, market.resolutionTime > 0 ? market.resolutionTime : market.closeTime)
+        }
+        guard cost + minEdge * baskets <= payout * baskets else { return nil }
+        return Opportunity(
+            legs: resultLegs, payout: payout, cost: ceilDiv(cost, baskets), maxBaskets: baskets,
+            resolutionTime: resolution, isMakerEstimate: true)
+    }
+
     /// The latest close among members (for the time-regime edge adjustment).
     public static func latestClose(_ members: [Member]) -> Nanoseconds {
         members.reduce(0) { max($0, $1.market.closeTime) }

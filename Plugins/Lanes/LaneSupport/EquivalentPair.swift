@@ -13,11 +13,9 @@ public enum EquivalentPair {
         for (x, y) in [(a, b), (b, a)] {
             let legs = [BasketLeg(member: x, side: groupYes(x)), BasketLeg(member: y, side: groupYes(y).opposite)]
             guard
-                var o = try BasketWalk.best(
-                    legs, payout: FixedPoint.micros, minEdge: minEdge, maxBaskets: settings.maxBaskets,
-                    maxPlausibleGap: settings.maxPlausibleGap, host: host)
+                let o = try BasketWalk.find(
+                    legs, payout: FixedPoint.micros, minEdge: minEdge, settings: settings, host: host, what: what)
             else { continue }
-            o.flagImplausible(maxGap: settings.maxPlausibleGap, what: what)
             found.append(o)
         }
         return found

@@ -10,10 +10,12 @@ import PluginKit
 /// | `allow_unreviewed` | bool | `false` | also trade groups no person approved |
 /// | `near_term_days` / `near_term_factor` | int / decimal | `14` / `"0.9"` | min edge x factor when the last leg closes within the days |
 /// | `far_term_days` / `far_term_factor` | int / decimal | `60` / `"1.25"` | min edge x factor (25% penalty) when it closes later |
+/// | `maker_estimate` | bool | `false` | when no taker basket clears, also price one posting one tick above each leg's best bid (maker fees), flagged as an estimate |
+/// | `maker_baskets` | decimal contracts | `"10"` | the size of such an estimate |
 public struct LaneSettings: Sendable {
     public static let keys: Set<String> = [
         "min_edge", "max_plausible_gap", "max_baskets", "allow_unreviewed", "near_term_days", "near_term_factor",
-        "far_term_days", "far_term_factor",
+        "far_term_days", "far_term_factor", "maker_estimate", "maker_baskets",
     ]
 
     public var minEdge: MicroDollars = 5_000
@@ -24,6 +26,8 @@ public struct LaneSettings: Sendable {
     public var nearTermFactor: PartsPerMillion = 900_000
     public var farTermDays: Int64 = 60
     public var farTermFactor: PartsPerMillion = 1_250_000
+    public var makerEstimate = false
+    public var makerBaskets: CentiContracts = 1_000
 
     /// Reads the shared keys; `extraKeys` are the lane's own, checked by the lane.
     public init(_ config: borrowing ConfigReader, extraKeys: Set<String> = []) throws {
@@ -36,6 +40,9 @@ public struct LaneSettings: Sendable {
         nearTermFactor = try config.fixed("near_term_factor", scale: FixedPoint.ppm) ?? nearTermFactor
         farTermDays = try config.int("far_term_days") ?? farTermDays
         farTermFactor = try config.fixed("far_term_factor", scale: FixedPoint.ppm) ?? farTermFactor
+        makerEstimate = try config.bool("maker_estimate") ?? makerEstimate
+        makerBaskets = try config.fixed("maker_baskets", scale: FixedPoint.centi) ?? makerBaskets
+        guard makerBaskets > 0 else { throw PluginError.config("maker_baskets must be > 0") }
         guard minEdge >= 0 else { throw PluginError.config("min_edge must be >= 0, got \(minEdge) micro-dollars") }
         guard maxBaskets > 0 else { throw PluginError.config("max_baskets must be > 0") }
         guard maxPlausibleGap > 0 else { throw PluginError.config("max_plausible_gap must be > 0") }
