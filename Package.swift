@@ -73,9 +73,12 @@ let package = Package(
     ],
     targets: [
         // MARK: The host
+        .systemLibrary(
+            name: "CSQLite", path: "Host/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "PluginHost",
             dependencies: [
+                "CSQLite",
                 .product(name: "CArbPluginAPI", package: "PluginAPI"),
                 .product(name: "PluginKit", package: "PluginAPI"),
                 .product(name: "Crypto", package: "swift-crypto"),

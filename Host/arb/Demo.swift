@@ -22,7 +22,8 @@ struct Demo: ParsableCommand {
     var tape: String?
 
     func run() throws {
-        let manager = try host.makeManager()
+        let store = try host.openStore()
+        let manager = try host.makeManager(state: store)
         let report = manager.reload()
         print(PluginTable.render(manager.statuses))
         for error in report.errors { print("error: \(error)") }
@@ -44,8 +45,12 @@ struct Demo: ParsableCommand {
             throw ValidationError("\(error)")
         }
         runner.plansToShow = showPlans
+        runner.engine.store = store
         runner.run { stop.load(ordering: .relaxed) || Date() >= deadline }
         print(runner.summaryText)
+        if let (decisions, fills) = try? store.counts() {
+            print("store: \(store.path) holds \(decisions) decisions and \(fills) paper fills (all runs)")
+        }
         for error in runner.driver.errors.prefix(5) { print("  venue error: \(error)") }
         print("tape: \(writer.count) messages recorded to \(tapePath) — replay with `arb replay \(tapePath)`")
         if let recorder { print("A/B: \(recorder.count) records appended to \(abPath) — see `arb ab report`") }

@@ -48,15 +48,22 @@ struct HostOptions: ParsableArguments {
         }
     }
 
+    /// The embedded store, `<state-dir>/arb.sqlite`: decisions, paper fills, plugin state.
+    func openStore() throws -> ArbStore {
+        do {
+            return try ArbStore(path: "\(stateDirectory)/arb.sqlite")
+        } catch {
+            throw ValidationError("cannot open the store: \(error)")
+        }
+    }
+
     /// - Parameter state: where plugins keep state; default the state directory (replays pass
     ///   a memory store so every run starts from the same state).
     func makeManager(
         onlyFile: String? = nil, log: @escaping HostRuntime.LogHandler = HostRuntime.standardErrorLog,
         state: (any PluginStateStore)? = nil
     ) throws -> PluginManager {
-        let runtime = HostRuntime(
-            log: log, keys: try loadKeys(),
-            state: state ?? FileStateStore(directory: "\(stateDirectory)/plugin-state"))
+        let runtime = HostRuntime(log: log, keys: try loadKeys(), state: try state ?? openStore())
         return PluginManager(
             directory: ManifestDirectory(path: pluginsDirectory, onlyFile: onlyFile),
             loader: LibraryLoader(searchPath: searchPath, cacheDirectory: "\(stateDirectory)/plugin-cache"),

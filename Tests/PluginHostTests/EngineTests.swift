@@ -114,6 +114,8 @@ extension QuoteFirewall {
         #expect(first.decisionsText == second.decisionsText, "two replays decide byte for byte the same")
         #expect(first.decisions == live, "the replay decides what the live run decided")
         #expect(first.summary.pnl == runner.engine.summary.pnl)
+        #expect(first.summary.cycles == runner.engine.summary.cycles, "cycles at the same points")
+        #expect(first.summary.groupsEvaluated == runner.engine.summary.groupsEvaluated)
     }
 
     @Test func aMalformedTapeLineIsNamed() throws {

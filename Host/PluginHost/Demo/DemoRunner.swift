@@ -120,7 +120,7 @@ public final class DemoRunner {
               plans A \(s.plansA) B \(s.plansB), rejections \(s.rejectedBy.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
               paper: \(s.paperExecutions) executions, \(FixedPoint.format(s.paperBaskets, scale: FixedPoint.centi)) baskets, \
             \(s.incomplete) incomplete, PnL $\(FixedPoint.format(s.pnl, scale: FixedPoint.micros))
-              data quality: \(s.dataQuality.summary); plugin errors \(s.pluginErrors + driver.errors.count)
+              data quality: \(s.dataQuality.summary); plugin errors \(s.pluginErrors + driver.errors.count), store errors \(s.storeErrors)
             """
     }
 }

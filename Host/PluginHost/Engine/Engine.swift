@@ -47,6 +47,8 @@ public final class Engine {
         public var incomplete = 0
         public var pnl: MicroDollars = 0
         public var pluginErrors = 0
+        /// Decisions or fills the store could not write (the engine goes on; the count says so).
+        public var storeErrors = 0
         public var dataQuality = DataQualityCounters()
     }
 
@@ -60,6 +62,8 @@ public final class Engine {
     public var onResync: ((MarketKey) -> Void)?
     /// Both arms' plans, when arm B exists.
     public var recorder: ABRecorder?
+    /// Where decisions and paper fills are kept (SQLite); nil keeps them in memory only.
+    public var store: ArbStore?
     /// Also receives every A/B record (replays compare the arms in memory).
     public var onABRecord: ((ABRecord) -> Void)?
     /// Receives the first `plansToShow` plans with their sizing trace.
@@ -223,7 +227,15 @@ public final class Engine {
         var d = Decision(kind: .quarantine, time: time)
         d.legs = [key.description]
         d.reason = reason.rawValue
+        publish(d)
+    }
+
+    /// Hands a decision to the listener and the store.
+    private func publish(_ d: Decision) {
         onDecision?(d)
+        if let store {
+            do { try store.record(d) } catch { summary.storeErrors += 1 }
+        }
     }
 
     private func markDirty(_ id: Int) {
@@ -354,7 +366,7 @@ public final class Engine {
             summary.alarms += 1
             decision.kind = .alarm
             decision.reason = opportunity.note
-            onDecision?(decision)
+            publish(decision)
             return
         }
         let seed = UInt64(basketID, radix: 16) ?? 0
@@ -383,7 +395,7 @@ public final class Engine {
                 do { try recorder.append(record) } catch { summary.pluginErrors += 1 }
             }
         }
-        onDecision?(decision)
+        publish(decision)
         guard options.paper, planA.isAccepted else { return }
         if let last = lastExecution[basketID], now - last < options.executionCooldown {
             summary.cooldownSkips += 1
@@ -419,7 +431,12 @@ public final class Engine {
         d.kind = .fill
         d.filledBaskets = execution.completeBaskets
         d.pnl = execution.pnl
-        onDecision?(d)
+        publish(d)
+        if let store {
+            do { try store.record(execution, basketID: decision.basketID, time: decision.time) } catch {
+                summary.storeErrors += 1
+            }
+        }
         let win = execution.isComplete && execution.pnl >= 0
         var stats = laneStatistics[lane.manifest.id] ?? LaneRecord()
         stats.baskets += 1

@@ -70,26 +70,57 @@ public final class VenueDriver {
         engine.rescan(now: now)
     }
 
-    private func afterMessage(venue: String, now: Nanoseconds) {
-        advance(venue, now: now)
-        flushResyncs(now: now)
-        if isStarted { engine.runCycle(now: now) } else { finishStartup(now: now) }
+    /// One market per venue per interval gets a REST snapshot, round robin, and the engine
+    /// compares it with the book it built from the stream (a mismatch is counted; the snapshot
+    /// wins). Driven by message times, so a replay reconciles at the same points. 0 turns it off.
+    public var reconcileInterval: Nanoseconds = 1_000_000_000
+    private var lastReconcile: Nanoseconds = 0
+    private var reconcileCursor: [String: Int] = [:]
+
+    private func reconcile(now: Nanoseconds) {
+        guard isStarted, reconcileInterval > 0, now - lastReconcile >= reconcileInterval else { return }
+        if lastReconcile == 0 {
+            lastReconcile = now
+            return
+        }
+        lastReconcile = now
+        for venue in venueIDs {
+            let ids = marketIDs(of: venue)
+            guard !ids.isEmpty, let session = sessions[venue] else { continue }
+            let i = reconcileCursor[venue, default: 0] % ids.count
+            reconcileCursor[venue] = i + 1
+            call(venue, now) { try session.requestBook(marketID: ids[i]) }
+        }
     }
 
-    /// One stream frame from `venue`.
-    public func receive(frame: [UInt8], venue: String, at now: Nanoseconds) {
+    private func afterMessage(venue: String, now: Nanoseconds, cycle: Bool) {
+        reconcile(now: now)
+        advance(venue, now: now)
+        flushResyncs(now: now)
+        if isStarted {
+            if cycle { engine.runCycle(now: now) }
+        } else {
+            finishStartup(now: now)
+        }
+    }
+
+    /// One stream frame from `venue`. `cycle: false` defers the engine's cycle to the next
+    /// message: a replay does that while the recorded answers to this frame's requests follow,
+    /// since live they arrived inside the frame's own processing.
+    public func receive(frame: [UInt8], venue: String, at now: Nanoseconds, cycle: Bool = true) {
         guard let session = sessions[venue] else { return }
         messages += 1
         record(.frame(frame, venue: venue, at: now))
         call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
-        afterMessage(venue: venue, now: now)
+        afterMessage(venue: venue, now: now, cycle: cycle)
     }
 
     /// A response that arrived later for an outstanding request (replay), matched by method and URL.
     /// Returns false when no outstanding request matches.
     @discardableResult
     public func receive(
-        response status: Int32, body: [UInt8], method: String, url: String, venue: String, at now: Nanoseconds
+        response status: Int32, body: [UInt8], method: String, url: String, venue: String, at now: Nanoseconds,
+        cycle: Bool = true
     ) -> Bool {
         guard let session = sessions[venue],
             let index = outstanding[venue]?.firstIndex(where: { $0.method.name == method && $0.url == url }),
@@ -97,7 +128,7 @@ public final class VenueDriver {
         else { return false }
         messages += 1
         deliver(HTTPResponse(status: status, body: body, receiveTime: now, tag: request.tag), to: request, session, now)
-        afterMessage(venue: venue, now: now)
+        afterMessage(venue: venue, now: now, cycle: cycle)
         return true
     }
 

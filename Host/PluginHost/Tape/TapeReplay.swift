@@ -44,6 +44,9 @@ public final class TapeReplay {
         var unmatched = 0
         var unknown = 0
         for (i, r) in records.enumerated() {
+            // Live, the answers to a message's requests arrived inside its processing, before the
+            // cycle: defer the cycle while the next records are those answers.
+            let cycle = i + 1 == records.count || records[i + 1].type != .response
             switch r.type {
             case .universe:
                 continue
@@ -52,7 +55,7 @@ public final class TapeReplay {
                     unknown += 1
                     continue
                 }
-                driver.receive(frame: Array(r.body.utf8), venue: r.venue, at: r.t)
+                driver.receive(frame: Array(r.body.utf8), venue: r.venue, at: r.t, cycle: cycle)
             case .response:
                 guard driver.sessions[r.venue] != nil else {
                     unknown += 1
@@ -60,7 +63,7 @@ public final class TapeReplay {
                 }
                 let ok = driver.receive(
                     response: r.status ?? 0, body: Array(r.body.utf8), method: r.method ?? "GET", url: r.url ?? "",
-                    venue: r.venue, at: r.t)
+                    venue: r.venue, at: r.t, cycle: cycle)
                 if !ok { unmatched += 1 }
             }
             if i % 100_000 == 0 { progress?(i, records.count) }
