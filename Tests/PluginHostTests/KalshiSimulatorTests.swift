@@ -253,4 +253,36 @@ struct KalshiSimulatorTests {
             gap.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 4 after 2"),
             "snapshot 1, delta 2, 3 lost, 4 arrives")
     }
+
+    /// A scenario's price path drives the stream: its moves, in order, then again from the start.
+    @Test func scenarioPricePathDrivesTheStream() throws {
+        var scenario = Self.scenario
+        scenario.path = [
+            .init(ticker: "KXSIM-1-A", side: "yes", price: "0.46", change: "7"),
+            .init(ticker: "KXSIM-1-A", side: "no", price: "0.52", change: "-6"),
+        ]
+        let (box, _, session, key) = try KalshiVenueTests().kalshi(config: "page_size = 2")
+        defer { box.remove() }
+        let sim = try KalshiSimulator(
+            scenario: scenario, publicKeys: ["a952bcbe-ec3b-4b5b-b8f9-11dae589608c": key.publicKey],
+            clock: { 1_703_123_456_789_000_000 })
+        #expect(sim.hasPricePath)
+        let open = try session.openStream(marketIDs: ["KXSIM-1-A"])
+        guard case .streamSend(let subscribe) = try #require(open.last) else { Issue.record("no subscribe"); return }
+        for frame in sim.receive(subscribe) { _ = try session.handleFrame(Array(frame.utf8), receivedAt: 1) }
+        var books: [BookUpdate] = []
+        for t in 0..<3 {
+            let frame = try #require(sim.nextPathFrame())
+            for case .book(let b) in try session.handleFrame(Array(frame.utf8), receivedAt: Int64(2 + t)) {
+                books.append(b)
+            }
+        }
+        #expect(books.map(\.yesBids) == [[Level(price: 460_000, size: 700)], [], [Level(price: 460_000, size: 1_400)]])
+        #expect(books[1].noBids == [Level(price: 520_000, size: 0)], "6 of 6 contracts at 0.52 taken away")
+        // A path naming an unknown market is refused with its index.
+        scenario.path = [.init(ticker: "NOPE", side: "yes", price: "0.5", change: "1")]
+        #expect { try KalshiSimulator(scenario: scenario, publicKeys: [:], clock: { 0 }) } throws: {
+            "\($0)".contains("path[0]: no market NOPE")
+        }
+    }
 }

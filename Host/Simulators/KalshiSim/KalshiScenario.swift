@@ -8,8 +8,14 @@ import Foundation
 ///  "series": [{"ticker": "KXT", "fee_type": "quadratic", "fee_multiplier": 1}],
 ///  "events": [{"event_ticker": "KXT-1", "series_ticker": "KXT", "title": "…", "mutually_exclusive": false,
 ///              "markets": [{"ticker": "KXT-1-A", "close_time": "2026-12-01T00:00:00Z",
-///                           "yes_bids": [["0.45", "10"]], "no_bids": [["0.50", "4"]]}]}]}
+///                           "yes_bids": [["0.45", "10"]], "no_bids": [["0.50", "4"]]}]}],
+///  "path": [{"ticker": "KXT-1-A", "side": "yes", "price": "0.47", "change": "5"},
+///           {"ticker": "KXT-1-A", "side": "no", "price": "0.50", "change": "-4"}]}
 /// ```
+///
+/// `path` (optional) is the price path: the bid changes the stream sends, one per tick, in order,
+/// starting again from the first when done (`change` in contracts, negative to take size away).
+/// Without it the stream walks prices randomly (seeded).
 public struct KalshiScenario: Codable, Sendable {
     public struct Series: Codable, Sendable {
         public var ticker: String
@@ -55,14 +61,31 @@ public struct KalshiScenario: Codable, Sendable {
         }
     }
 
+    /// One scripted bid change of the price path.
+    public struct Move: Codable, Sendable, Equatable {
+        public var ticker: String
+        public var side: String
+        public var price: String
+        public var change: String
+
+        public init(ticker: String, side: String, price: String, change: String) {
+            self.ticker = ticker
+            self.side = side
+            self.price = price
+            self.change = change
+        }
+    }
+
     public var cash: String
     public var series: [Series]
     public var events: [Event]
+    public var path: [Move]?
 
-    public init(cash: String, series: [Series], events: [Event]) {
+    public init(cash: String, series: [Series], events: [Event], path: [Move]? = nil) {
         self.cash = cash
         self.series = series
         self.events = events
+        self.path = path
     }
 
     /// Reads a scenario file; errors name the file.

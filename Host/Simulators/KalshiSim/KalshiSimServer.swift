@@ -15,8 +15,8 @@ import Synchronization
 ///  "drop_streams": true, "pause_stream": true}
 /// ```
 ///
-/// While a client is subscribed, the book moves: every `tickInterval` one bid of a subscribed
-/// market changes (a seeded random walk), and the delta is sent.
+/// While a client is subscribed, the book moves: every `tickInterval` one bid changes, and the
+/// delta is sent: the scenario's price path when it has one, else a seeded random walk.
 public final class KalshiSimServer: Sendable {
     let simulator: Mutex<KalshiSimulator>
     let controls = Mutex(Controls())
@@ -127,8 +127,9 @@ public final class KalshiSimServer: Sendable {
                     let side = rng.below(2) == 0 ? "yes" : "no"
                     let price = MicroDollars(1 + rng.below(98)) * 10_000
                     let change = CentiContracts(rng.below(2_000)) - 800
+                    // The scenario's price path when it has one, else the seeded random walk.
                     let frame = self.simulator.withLock {
-                        $0.changeBid(ticker: market, side: side, price: price, change: change)
+                        $0.nextPathFrame() ?? $0.changeBid(ticker: market, side: side, price: price, change: change)
                     }
                     try await outbound.write(.text(frame))
                 }

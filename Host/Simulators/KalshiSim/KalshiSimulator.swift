@@ -52,6 +52,9 @@ public final class KalshiSimulator {
     public private(set) var requestLog: [String] = []
     private var streamSequence: UInt64 = 0
     private var streamSID: UInt64 = 0
+    /// The scenario's price path, validated, and the next move to send.
+    private var path: [(ticker: String, side: String, price: MicroDollars, change: CentiContracts)] = []
+    private var nextMove = 0
 
     public init(scenario: KalshiScenario, publicKeys: [String: _RSA.Signing.PublicKey], clock: @escaping () -> Int64)
         throws
@@ -77,6 +80,39 @@ public final class KalshiSimulator {
                 books[market.ticker] = book
             }
         }
+        for (i, move) in (scenario.path ?? []).enumerated() {
+            guard books[move.ticker] != nil else {
+                throw KalshiSimulatorError(description: "path[\(i)]: no market \(move.ticker) in the scenario")
+            }
+            guard move.side == "yes" || move.side == "no" else {
+                throw KalshiSimulatorError(description: "path[\(i)].side: \"\(move.side)\" is neither yes nor no")
+            }
+            guard let price = FixedPoint.parse(move.price, scale: FixedPoint.micros), price > 0,
+                price < FixedPoint.micros
+            else {
+                throw KalshiSimulatorError(description: "path[\(i)].price: \"\(move.price)\" is not a price in (0, 1)")
+            }
+            let negative = move.change.hasPrefix("-")
+            guard
+                let size = FixedPoint.parse(
+                    negative ? String(move.change.dropFirst()) : move.change, scale: FixedPoint.centi)
+            else {
+                throw KalshiSimulatorError(description: "path[\(i)].change: \"\(move.change)\" is not a contract count")
+            }
+            path.append((move.ticker, move.side, price, negative ? -size : size))
+        }
+    }
+
+    /// True when the scenario scripts the stream's price path.
+    public var hasPricePath: Bool { !path.isEmpty }
+
+    /// The price path's next bid change, applied, as the delta frame subscribers get; cycles
+    /// through the path. Nil without a path (the server then walks prices randomly).
+    public func nextPathFrame() -> String? {
+        guard !path.isEmpty else { return nil }
+        let move = path[nextMove % path.count]
+        nextMove += 1
+        return changeBid(ticker: move.ticker, side: move.side, price: move.price, change: move.change)
     }
 
     public struct Response: Sendable {
