@@ -1,7 +1,10 @@
 import ArgumentParser
+import Crypto
 import Foundation
+import KalshiSim
 import PluginHost
 import Synchronization
+import _CryptoExtras
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,9 +24,26 @@ struct Demo: ParsableCommand {
     @Option(help: "Where to record the tape (default <state-dir>/demo.tape.jsonl).")
     var tape: String?
 
+    @Option(help: "Mappings and rules to evaluate besides the scenario's own groups (a universe folder).")
+    var universe: String?
+
+    @Option(
+        name: .customLong("kalshi-scenario"),
+        help: "Run the Kalshi plugin against the Kalshi simulator in-process on this scenario instead.")
+    var kalshiScenario: String?
+
     func run() throws {
         let store = try host.openStore()
-        let manager = try host.makeManager(state: store)
+        var exchange: any DemoExchange = ScenarioExchange()
+        var pluginsDirectory: String?
+        var keys: KeyStore?
+        if let kalshiScenario {
+            let kalshi = try KalshiDemo.prepare(scenario: kalshiScenario, host: host)
+            exchange = kalshi.exchange
+            pluginsDirectory = kalshi.pluginsDirectory
+            keys = kalshi.keys
+        }
+        let manager = try host.makeManager(state: store, pluginsDirectory: pluginsDirectory, keys: keys)
         let report = manager.reload()
         print(PluginTable.render(manager.statuses))
         for error in report.errors { print("error: \(error)") }
@@ -40,7 +60,11 @@ struct Demo: ParsableCommand {
         let writer = try TapeWriter(path: tapePath)
         let runner: DemoRunner
         do {
-            runner = try DemoRunner(manager: manager, recorder: recorder, tape: writer, output: { print($0) })
+            var groups = Universe()
+            if let universe { groups = try Universe.load(directory: universe) }
+            runner = try DemoRunner(
+                manager: manager, exchange: exchange, universe: groups, recorder: recorder, tape: writer,
+                output: { print($0) })
         } catch {
             throw ValidationError("\(error)")
         }
@@ -54,5 +78,51 @@ struct Demo: ParsableCommand {
         for error in runner.driver.errors.prefix(5) { print("  venue error: \(error)") }
         print("tape: \(writer.count) messages recorded to \(tapePath) — replay with `arb replay \(tapePath)`")
         if let recorder { print("A/B: \(recorder.count) records appended to \(abPath) — see `arb ab report`") }
+    }
+}
+
+/// `arb demo --kalshi-scenario FILE`: the Kalshi plugin, signing with a key made for this run,
+/// against the in-process Kalshi simulator that knows only that key's public half.
+enum KalshiDemo {
+    static let keyName = "kalshi-sim-demo"
+    static let keyID = "demo-key-id"
+
+    static func prepare(scenario path: String, host: HostOptions) throws -> (
+        exchange: KalshiDemoExchange, pluginsDirectory: String, keys: KeyStore
+    ) {
+        let scenario: KalshiScenario
+        do { scenario = try KalshiScenario.load(path: path) } catch { throw ValidationError("\(error)") }
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let simulator: KalshiSimulator
+        do {
+            simulator = try KalshiSimulator(
+                scenario: scenario, publicKeys: [keyID: key.publicKey], clock: HostRuntime.wallClock)
+        } catch { throw ValidationError("\(error)") }
+        // The lanes and sizing steps of plugins.d, with the Kalshi plugin pointed at the simulator.
+        let folder = "\(host.stateDirectory)/kalshi-demo-plugins.d"
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: host.pluginsDirectory).sorted()
+        where name.hasSuffix(".toml") {
+            let text = try String(contentsOfFile: "\(host.pluginsDirectory)/\(name)", encoding: .utf8)
+            guard !text.contains("kind = \"venue\"") else { continue }
+            try text.write(toFile: "\(folder)/\(name)", atomically: true, encoding: .utf8)
+        }
+        try """
+        # Written by `arb demo --kalshi-scenario`: the Kalshi plugin against the in-process simulator.
+        id = "venue.kalshi"
+        kind = "venue"
+        library = "libKalshiVenue.so"
+        enabled = true
+        order = 10
+
+        [config]
+        rest_url = "https://kalshi-simulator.invalid/trade-api/v2"
+        ws_url = "wss://kalshi-simulator.invalid/trade-api/ws/v2"
+        key_id = "\(keyID)"
+        signer_key = "\(keyName)"
+        """.write(toFile: "\(folder)/010-venue-kalshi-simulator.toml", atomically: true, encoding: .utf8)
+        let keys = KeyStore(keys: [.init(name: keyName, material: .rsa(key), allowedPlugins: ["venue.kalshi"])])
+        return (KalshiDemoExchange(simulator: simulator), folder, keys)
     }
 }

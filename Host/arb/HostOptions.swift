@@ -61,11 +61,11 @@ struct HostOptions: ParsableArguments {
     ///   a memory store so every run starts from the same state).
     func makeManager(
         onlyFile: String? = nil, log: @escaping HostRuntime.LogHandler = HostRuntime.standardErrorLog,
-        state: (any PluginStateStore)? = nil
+        state: (any PluginStateStore)? = nil, pluginsDirectory: String? = nil, keys: KeyStore? = nil
     ) throws -> PluginManager {
-        let runtime = HostRuntime(log: log, keys: try loadKeys(), state: try state ?? openStore())
+        let runtime = HostRuntime(log: log, keys: try keys ?? loadKeys(), state: try state ?? openStore())
         return PluginManager(
-            directory: ManifestDirectory(path: pluginsDirectory, onlyFile: onlyFile),
+            directory: ManifestDirectory(path: pluginsDirectory ?? self.pluginsDirectory, onlyFile: onlyFile),
             loader: LibraryLoader(searchPath: searchPath, cacheDirectory: "\(stateDirectory)/plugin-cache"),
             runtime: runtime)
     }

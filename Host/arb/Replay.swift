@@ -32,7 +32,8 @@ struct Replay: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let manager = try host.makeManager(state: MemoryStateStore())
+        // Requests are matched to the tape, never sent: no real key is read, none is needed.
+        let manager = try host.makeManager(state: MemoryStateStore(), keys: try KeyStore.forReplay())
         let report = manager.reload()
         for error in report.errors { print("error: \(error)") }
         if ab, manager.pipeline.sizingB.isEmpty {

@@ -78,6 +78,35 @@ struct CommandLineTests {
         #expect(bad.output.contains("quotes.jsonl:1: yes_bid: a price is between 0 and 1 exclusive"))
     }
 
+    /// The Kalshi plugin, signing with a key made for the run, against the in-process simulator:
+    /// the example's price path inverts its ladder, the lane finds it, and the tape replays to
+    /// the same findings.
+    @Test func kalshiDemoFindsTheScriptedInversionAndReplays() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let demo = try arb(
+            [
+                "demo", "--duration", "1", "--show-plans", "0", "--plugins-dir", repositoryRoot + "/plugins.d",
+                "--kalshi-scenario", repositoryRoot + "/Examples/scenarios/kalshi-small.json", "--universe",
+                repositoryRoot + "/Examples/universe/kalshi-small",
+            ], state: box.stateDirectory)
+        #expect(demo.status == 0, "\(demo.output)")
+        #expect(demo.output.contains("venues kalshi: discovering markets"))
+        #expect(demo.output.contains("2 markets, 1 groups"))
+        let found = try #require(
+            demo.output.split(separator: "\n").first { $0.contains("  opportunities lane.event_tree=") })
+        let count = found.split(separator: " ").first { $0.hasPrefix("lane.event_tree=") }!
+        #expect(demo.output.contains("plugin errors 0"))
+        let replay = try arb(
+            [
+                "replay", box.stateDirectory + "/demo.tape.jsonl", "--plugins-dir",
+                box.stateDirectory + "/kalshi-demo-plugins.d",
+            ], state: box.stateDirectory)
+        #expect(replay.status == 0, "\(replay.output)")
+        #expect(replay.output.contains("opportunities \(count);"), "\(replay.output)")
+        #expect(!replay.output.contains("warning:"))
+    }
+
     @Test func verifyFailsWithTheReasonAndListShowsIt() throws {
         let box = try Sandbox()
         defer { box.remove() }

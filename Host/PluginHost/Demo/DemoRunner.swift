@@ -8,16 +8,15 @@ import PluginKit
 /// `arb replay` can run again, and a progress line is printed every second.
 public final class DemoRunner {
     public let manager: PluginManager
-    public let exchange: ScenarioExchange
+    public let exchange: any DemoExchange
     public let engine: Engine
     public let driver: VenueDriver
     let output: (String) -> Void
     let clock: @Sendable () -> Int64
-    /// URL host of each venue's `base_url` → venue id.
-    private let venueOfHost: [String: String]
 
+    /// - Parameter universe: groups to evaluate besides the exchange's own.
     public init(
-        manager: PluginManager, exchange: ScenarioExchange = ScenarioExchange(),
+        manager: PluginManager, exchange: any DemoExchange = ScenarioExchange(), universe: Universe = Universe(),
         clock: @escaping @Sendable () -> Int64 = HostRuntime.wallClock, recorder: ABRecorder? = nil,
         tape: TapeWriter? = nil, options: Engine.Options = Engine.Options(), output: @escaping (String) -> Void
     ) throws {
@@ -26,33 +25,24 @@ public final class DemoRunner {
         self.clock = clock
         self.output = output
         let venues = manager.pipeline.venues
-        guard !venues.isEmpty else {
+        let served = try exchange.bind(venues)
+        guard !served.isEmpty else {
             throw PluginCallError(
                 pluginID: "demo", status: Int32(ARB_ERR_NOT_FOUND),
-                message: "no venue plugin is enabled in \(manager.directory.path)")
+                message: "no enabled venue plugin is served by the demo exchange (plugins.d: \(manager.directory.path))"
+            )
         }
-        var hosts: [String: String] = [:]
-        for v in venues {
-            // SimVenue's default base_url is sim://local.
-            var url = "sim://local"
-            if case .string(let configured)? = v.manifest.config["base_url"] { url = configured }
-            guard url.hasPrefix("sim://"), let host = url.dropFirst("sim://".count).split(separator: "/").first,
-                let id = v.venueID
-            else { continue }
-            hosts[String(host)] = id
-        }
-        venueOfHost = hosts
-        let universe = Universe(
-            groups: exchange.rules(
-                primary: hosts[ScenarioExchange.primaryHost] ?? "sim", secondary: hosts[ScenarioExchange.secondaryHost])
-        )
-        engine = Engine(manager: manager, universe: universe, options: options)
-        // The tape starts with the universe, so `arb replay` evaluates the same groups.
-        try tape?.append(.universe(universe.groups, at: clock()))
+        var groups = universe
+        for rule in exchange.rules() { groups.add(rule) }
+        engine = Engine(manager: manager, universe: groups, options: options)
         engine.recorder = recorder
-        driver = VenueDriver(engine: engine, venues: venues, tape: tape) { _, request, now in
-            exchange.perform(request, now: now)
+        // The tape starts with the universe, so `arb replay` evaluates the same groups.
+        try tape?.append(.universe(groups.groups, at: clock()))
+        driver = VenueDriver(engine: engine, venues: venues.filter { served.contains($0.venueID ?? "") }, tape: tape) {
+            venue, request, now in exchange.perform(venue: venue, request, now: now)
         }
+        driver.streamOpen = { venue, url, headers in exchange.streamOpen(venue: venue, url: url, headers: headers) }
+        driver.streamSend = { venue, text in exchange.streamSend(venue: venue, text) }
     }
 
     /// How many plans to print with their full sizing trace.
@@ -75,8 +65,7 @@ public final class DemoRunner {
         var updatesAtLastReport = 0
         while !shouldStop() {
             for _ in 0..<framesPerBatch {
-                let (host, frame) = exchange.nextFrame()
-                guard let venue = venueOfHost[host] else { continue }
+                guard let (venue, frame) = exchange.nextFrame() else { break }
                 driver.receive(frame: Array(frame.utf8), venue: venue, at: clock())
             }
             if let report = manager.reloadIfChanged() {

@@ -15,7 +15,7 @@ import PluginKit
 /// $1: a broken feed the firewall quarantines), a skipped sequence number (a gap to resync),
 /// and a mispricing of one related market that lasts `divergeFrames` frames (a real
 /// opportunity for the cross-venue, bucket, ladder or parity lane).
-public final class ScenarioExchange {
+public final class ScenarioExchange: DemoExchange {
     public struct Options: Sendable {
         public var markets = 16
         public var pairs = 8
@@ -88,6 +88,48 @@ public final class ScenarioExchange {
             add("PAR-\(k + 1)-A", fair: 300_000, walks: false)
             add("PAR-\(k + 1)-B", fair: 700_000, walks: false)
         }
+    }
+
+    // MARK: DemoExchange
+
+    /// URL host of each bound venue's `base_url` → venue id, and back.
+    private var venueOfHost: [String: String] = [:]
+    private var hostOfVenue: [String: String] = [:]
+
+    /// Serves the SimVenue plugins whose `base_url` is `sim://local` (the default) or `sim://b`.
+    public func bind(_ venues: [PluginInstance]) -> [String] {
+        for v in venues {
+            var url = "sim://local"
+            if case .string(let configured)? = v.manifest.config["base_url"] { url = configured }
+            guard url.hasPrefix("sim://"), let host = url.dropFirst("sim://".count).split(separator: "/").first,
+                let id = v.venueID
+            else { continue }
+            venueOfHost[String(host)] = id
+            hostOfVenue[id] = String(host)
+        }
+        return hostOfVenue.keys.sorted()
+    }
+
+    public func perform(venue: String, _ request: HTTPRequest, now: Nanoseconds) -> HTTPResponse {
+        perform(request, now: now)
+    }
+
+    public func streamOpen(venue: String, url: String, headers: [HTTPHeader]) -> Bool { true }
+
+    /// `arb-sim/1` subscriptions need no answer: every market streams.
+    public func streamSend(venue: String, _ text: String) -> [String] { [] }
+
+    public func nextFrame() -> (venue: String, frame: String)? {
+        // A frame for a venue no plugin serves is skipped (the second venue may be disabled).
+        for _ in 0..<64 {
+            let (host, frame) = nextHostFrame()
+            if let venue = venueOfHost[host] { return (venue, frame) }
+        }
+        return nil
+    }
+
+    public func rules() -> [GroupRule] {
+        rules(primary: venueOfHost[Self.primaryHost] ?? "sim", secondary: venueOfHost[Self.secondaryHost])
     }
 
     /// The groups relating the listed markets, under the venue ids the plugins report.
@@ -167,7 +209,7 @@ public final class ScenarioExchange {
     }
 
     /// The next stream frame: the URL host of the venue that sends it, and the frame.
-    public func nextFrame() -> (host: String, frame: String) {
+    public func nextHostFrame() -> (host: String, frame: String) {
         if !pending.isEmpty { return pending.removeFirst() }
         frames += 1
         if let planted = plantedCross {

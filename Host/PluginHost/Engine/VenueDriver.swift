@@ -19,6 +19,12 @@ public final class VenueDriver {
     public private(set) var errors: [String] = []
     public private(set) var messages = 0
 
+    /// Opens a venue's stream (the upgrade request's URL and signed headers); false = refused.
+    public var streamOpen: ((_ venue: String, _ url: String, _ headers: [HTTPHeader]) -> Bool)?
+    /// Sends one text frame on a venue's stream and returns the frames it answers with at once.
+    /// Nil in a replay: the answers are on the tape.
+    public var streamSend: ((_ venue: String, _ text: String) -> [String])?
+
     public init(engine: Engine, venues: [PluginInstance], tape: TapeWriter? = nil, perform: @escaping Perform) {
         self.engine = engine
         self.perform = perform
@@ -37,6 +43,8 @@ public final class VenueDriver {
     /// With an exchange that answers at once this all happens inside `start`; in a replay it
     /// happens as the tape's responses arrive, and the engine starts at the same point.
     public func start(now: Nanoseconds) {
+        depth += 1
+        defer { depth -= 1 }
         for venue in venueIDs {
             guard let session = sessions[venue] else { continue }
             phase[venue] = .discovering
@@ -93,26 +101,29 @@ public final class VenueDriver {
         }
     }
 
-    private func afterMessage(venue: String, now: Nanoseconds, cycle: Bool) {
+    /// `complete`: nothing else belongs to this message (live: always; replay: the next tape
+    /// record is not an inner one). Only then does the engine cycle, or finish starting.
+    private func afterMessage(venue: String, now: Nanoseconds, complete: Bool) {
         reconcile(now: now)
         advance(venue, now: now)
         flushResyncs(now: now)
-        if isStarted {
-            if cycle { engine.runCycle(now: now) }
-        } else {
-            finishStartup(now: now)
-        }
+        guard complete else { return }
+        if isStarted { engine.runCycle(now: now) } else { finishStartup(now: now) }
     }
 
-    /// One stream frame from `venue`. `cycle: false` defers the engine's cycle to the next
-    /// message: a replay does that while the recorded answers to this frame's requests follow,
-    /// since live they arrived inside the frame's own processing.
-    public func receive(frame: [UInt8], venue: String, at now: Nanoseconds, cycle: Bool = true) {
+    /// > 0 while a message is being processed: what is received then is recorded as inner.
+    private var depth = 0
+
+    /// One stream frame from `venue`. `complete: false` defers the engine's cycle: a replay passes
+    /// it while the next records are inner ones (live, they arrived inside this frame's processing).
+    public func receive(frame: [UInt8], venue: String, at now: Nanoseconds, complete: Bool = true) {
         guard let session = sessions[venue] else { return }
         messages += 1
         record(.frame(frame, venue: venue, at: now))
+        depth += 1
+        defer { depth -= 1 }
         call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
-        afterMessage(venue: venue, now: now, cycle: cycle)
+        afterMessage(venue: venue, now: now, complete: complete)
     }
 
     /// A response that arrived later for an outstanding request (replay), matched by method and URL.
@@ -120,7 +131,7 @@ public final class VenueDriver {
     @discardableResult
     public func receive(
         response status: Int32, body: [UInt8], method: String, url: String, venue: String, at now: Nanoseconds,
-        cycle: Bool = true
+        complete: Bool = true
     ) -> Bool {
         guard let session = sessions[venue],
             let index = outstanding[venue]?.firstIndex(where: { $0.method.name == method && $0.url == url }),
@@ -128,7 +139,7 @@ public final class VenueDriver {
         else { return false }
         messages += 1
         deliver(HTTPResponse(status: status, body: body, receiveTime: now, tag: request.tag), to: request, session, now)
-        afterMessage(venue: venue, now: now, cycle: cycle)
+        afterMessage(venue: venue, now: now, complete: complete)
         return true
     }
 
@@ -199,8 +210,24 @@ public final class VenueDriver {
                 } catch {
                     errors.append("\(venue): \(error)")
                 }
-            case .streamOpen, .streamSend, .order, .fill, .balance, .position:
-                // Streams are served by the exchange; paper mode places no orders.
+            case .streamOpen(let url, let headers):
+                if let streamOpen, !streamOpen(venue, url, headers) {
+                    errors.append("\(venue): the stream at \(url) refused the connection")
+                }
+            case .streamSend(let text):
+                // What the venue answers (acks, snapshots) arrives as frames, recorded like any other.
+                for frame in streamSend?(venue, text) ?? [] {
+                    messages += 1
+                    let bytes = Array(frame.utf8)
+                    record(.frame(bytes, venue: venue, at: now))
+                    do {
+                        queue.append(contentsOf: try session.handleFrame(bytes, receivedAt: now))
+                    } catch {
+                        errors.append("\(venue): \(error)")
+                    }
+                }
+            case .order, .fill, .balance, .position:
+                // Paper mode places no orders.
                 break
             }
         }
@@ -214,6 +241,8 @@ public final class VenueDriver {
 
     private func record(_ r: TapeRecord) {
         guard let tape else { return }
+        var r = r
+        if depth > 0 { r.inner = true }
         do { try tape.append(r) } catch { errors.append("tape: \(error)") }
     }
 }

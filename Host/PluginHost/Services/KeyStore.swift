@@ -39,9 +39,23 @@ public final class KeyStore: Sendable {
     }
 
     private let keys: [String: Key]
+    /// Replays only: signs for any key name with keys made for the run (nothing is ever sent).
+    private let replayKeys: (rsa: _RSA.Signing.PrivateKey, hmac: [UInt8])?
 
     public init(keys: [Key]) {
         self.keys = Dictionary(keys.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        replayKeys = nil
+    }
+
+    private init(replayRSA: _RSA.Signing.PrivateKey) {
+        keys = [:]
+        replayKeys = (replayRSA, Array(repeating: 0x5a, count: 32))
+    }
+
+    /// A signer for `arb replay`: a venue plugin configured with a key still builds its requests
+    /// (they are matched to the tape by method and URL, never sent), without the real key files.
+    public static func forReplay() throws -> KeyStore {
+        KeyStore(replayRSA: try _RSA.Signing.PrivateKey(keySize: .bits2048))
     }
 
     /// Reads a key file, refusing one that group or others can read (a leaked key costs money).
@@ -86,6 +100,12 @@ public final class KeyStore: Sendable {
     func sign(
         _ message: UnsafeRawBufferPointer, keyName: String, algorithm: arb_sign_algorithm, pluginID: String
     ) -> Result<[UInt8], SignFailure> {
+        if let replay = replayKeys {
+            let material: Material =
+                algorithm == arb_sign_algorithm(ARB_SIGN_HMAC_SHA256) ? .hmac(replay.hmac) : .rsa(replay.rsa)
+            return KeyStore(keys: [Key(name: keyName, material: material, allowedPlugins: [pluginID])])
+                .sign(message, keyName: keyName, algorithm: algorithm, pluginID: pluginID)
+        }
         guard let key = keys[keyName] else {
             return .failure(
                 SignFailure(status: Int32(ARB_ERR_NOT_FOUND), message: "no key named \(keyName) in the host settings"))

@@ -44,9 +44,9 @@ public final class TapeReplay {
         var unmatched = 0
         var unknown = 0
         for (i, r) in records.enumerated() {
-            // Live, the answers to a message's requests arrived inside its processing, before the
-            // cycle: defer the cycle while the next records are those answers.
-            let cycle = i + 1 == records.count || records[i + 1].type != .response
+            // Live, inner records arrived inside the previous message's processing, before its
+            // cycle: the cycle waits until the last of them.
+            let complete = i + 1 == records.count || records[i + 1].inner != true
             switch r.type {
             case .universe:
                 continue
@@ -55,7 +55,7 @@ public final class TapeReplay {
                     unknown += 1
                     continue
                 }
-                driver.receive(frame: Array(r.body.utf8), venue: r.venue, at: r.t, cycle: cycle)
+                driver.receive(frame: Array(r.body.utf8), venue: r.venue, at: r.t, complete: complete)
             case .response:
                 guard driver.sessions[r.venue] != nil else {
                     unknown += 1
@@ -63,7 +63,7 @@ public final class TapeReplay {
                 }
                 let ok = driver.receive(
                     response: r.status ?? 0, body: Array(r.body.utf8), method: r.method ?? "GET", url: r.url ?? "",
-                    venue: r.venue, at: r.t, cycle: cycle)
+                    venue: r.venue, at: r.t, complete: complete)
                 if !ok { unmatched += 1 }
             }
             if i % 100_000 == 0 { progress?(i, records.count) }
