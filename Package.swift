@@ -37,7 +37,7 @@ struct PluginSpec {
 let plugins: [PluginSpec] = [
     PluginSpec(name: "SimVenue", folder: "Venues/SimVenue", exclude: ["README.md"]),
     PluginSpec(name: "KalshiVenue", folder: "Venues/KalshiVenue"),
-    PluginSpec(name: "IntraVenueLane", folder: "Lanes/IntraVenueLane"),
+    PluginSpec(name: "IntraVenueLane", folder: "Lanes/IntraVenueLane", laneSupport: true),
     PluginSpec(name: "CrossVenueLane", folder: "Lanes/CrossVenueLane", laneSupport: true),
     PluginSpec(name: "BucketLane", folder: "Lanes/BucketLane", laneSupport: true),
     PluginSpec(name: "ParityLane", folder: "Lanes/ParityLane", laneSupport: true),

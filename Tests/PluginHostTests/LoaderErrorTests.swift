@@ -98,7 +98,7 @@ struct LoaderErrorTests {
         #expect(e.code == .configRejected)
         #expect(
             e.detail
-                == "plugin lane.typo rejected its [config]: unknown key min_egde (known: alarm_only, far_term_days, far_term_factor, max_baskets, max_plausible_gap, min_edge, near_term_days, near_term_factor) — fix the [config] table"
+                == "plugin lane.typo rejected its [config]: unknown key min_egde (known: alarm_only, allow_unreviewed, far_term_days, far_term_factor, maker_baskets, maker_estimate, max_baskets, max_plausible_gap, min_edge, near_term_days, near_term_factor) — fix the [config] table"
         )
     }
 

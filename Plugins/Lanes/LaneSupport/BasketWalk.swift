@@ -31,6 +31,14 @@ public enum BasketWalk {
         maxPlausibleGap: MicroDollars = .max, host: HostServices
     ) throws -> Opportunity? {
         guard !legs.isEmpty else { return nil }
+        // Screen on prices alone, before any allocation: fees only add cost, so a basket whose
+        // best asks already miss the edge cannot clear it. Most evaluations end here.
+        var topCost: MicroDollars = 0
+        for leg in legs {
+            guard let quote = leg.member.quote, let best = quote.bestAsk(leg.side) else { return nil }
+            topCost += best.price
+        }
+        guard topCost + minEdge < payout else { return nil }
         var ladders: [AskLadder] = []
         var markets: [Market] = []
         var resolution: Nanoseconds = 0
@@ -44,11 +52,6 @@ public enum BasketWalk {
             resolution = max(resolution, market.resolutionTime > 0 ? market.resolutionTime : market.closeTime)
         }
         let n = legs.count
-        // Screen on prices alone: fees only add cost, so a basket whose best asks already miss
-        // the edge cannot clear it. Most evaluations end here, without a single fee call.
-        var topCost: MicroDollars = 0
-        for ladder in ladders { topCost += ladder[0].price }
-        guard topCost + minEdge < payout else { return nil }
         var maxBaskets = maxBaskets
         if payout - topCost > maxPlausibleGap {
             for ladder in ladders { maxBaskets = min(maxBaskets, ladder[0].size) }
@@ -59,12 +62,12 @@ public enum BasketWalk {
         var cost: Int64 = 0  // micro-dollars x centi-contracts: exact
         var fees = [MicroDollars](repeating: 0, count: n)
         var worst = ladders.map { $0[0].price }
+        var chunkFees = [MicroDollars](repeating: 0, count: n)  // reused by every chunk
         while baskets < maxBaskets {
             var size = maxBaskets - baskets
             for i in 0..<n { size = min(size, left[i]) }
             guard size > 0 else { break }
             var chunkCost: Int64 = 0
-            var chunkFees = [MicroDollars](repeating: 0, count: n)
             for i in 0..<n {
                 let price = ladders[i][level[i]].price
                 let fee = try host.fee(for: markets[i], side: legs[i].side, action: .buy, price: price, quantity: size)
