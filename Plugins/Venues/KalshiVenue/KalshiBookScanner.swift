@@ -1,5 +1,11 @@
 import PluginKit
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The hot path of `GET /markets/{ticker}/orderbook`: reads the current `orderbook_fp` shape
 /// straight from the bytes into integer levels, without building Foundation objects.
 ///
@@ -16,7 +22,11 @@ enum KalshiBookScanner {
                 guard let at = find(Array(key.utf8), in: b, from: book) else { return nil }
                 guard var levels = readLevels(b, from: at) else { return nil }
                 // Kalshi sends ascending (best last); the ABI wants best first.
-                levels.sort { $0.price > $1.price }
+                if zip(levels, levels.dropFirst()).allSatisfy({ $0.price < $1.price }) {
+                    levels.reverse()
+                } else {
+                    levels.sort { $0.price > $1.price }
+                }
                 if isYes { update.yesBids = levels } else { update.noBids = levels }
             }
             update.receiveTime = time
@@ -24,19 +34,20 @@ enum KalshiBookScanner {
         }
     }
 
-    /// The index just after `needle`, searching from `start`.
+    /// The index just after `needle`, searching from `start`: libc's `memchr` finds each
+    /// candidate first byte, `memcmp` checks the rest.
     static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard needle.count <= b.count else { return nil }
-        var i = start
-        while i + needle.count <= b.count {
-            if b[i] == needle[0] {
-                var j = 1
-                while j < needle.count && b[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return i + j }
+        guard let base = b.baseAddress, let first = needle.first else { return nil }
+        return needle.withUnsafeBytes { n -> Int? in
+            var i = start
+            while i + needle.count <= b.count {
+                guard let hit = memchr(base + i, Int32(first), b.count - i - needle.count + 1) else { return nil }
+                let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                if memcmp(hit, n.baseAddress!, needle.count) == 0 { return at + needle.count }
+                i = at + 1
             }
-            i += 1
+            return nil
         }
-        return nil
     }
 
     /// `: [ ["0.41", "1.00"], … ]` starting at `i` (after the key).
