@@ -121,6 +121,11 @@ enum KalshiDemo {
         ws_url = "wss://kalshi-simulator.invalid/trade-api/ws/v2"
         key_id = "\(keyID)"
         signer_key = "\(keyName)"
+
+        # Kalshi's Basic tier, as in plugins.d: the host paces the plugin's requests by these.
+        [rate_limits]
+        read = { per_second = 200, capacity = 400 }
+        write = { per_second = 100, capacity = 100 }
         """.write(toFile: "\(folder)/010-venue-kalshi-simulator.toml", atomically: true, encoding: .utf8)
         let keys = KeyStore(keys: [.init(name: keyName, material: .rsa(key), allowedPlugins: ["venue.kalshi"])])
         return (KalshiDemoExchange(simulator: simulator), folder, keys)

@@ -75,6 +75,7 @@ public final class DemoRunner {
                 report.errors.forEach { output("  error: \($0)") }
             }
             let now = clock()
+            driver.pump(now: now)
             driver.checkStreams(now: now)
             if now - lastReport >= 1_000_000_000 {
                 let rate = Double(engine.summary.updates - updatesAtLastReport) * 1e9 / Double(now - lastReport)
@@ -109,6 +110,8 @@ public final class DemoRunner {
               plans A \(s.plansA) B \(s.plansB), rejections \(s.rejectedBy.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
               paper: \(s.paperExecutions) executions, \(FixedPoint.format(s.paperBaskets, scale: FixedPoint.centi)) baskets, \
             \(s.incomplete) incomplete, PnL $\(FixedPoint.format(s.pnl, scale: FixedPoint.micros))
+              requests: \(driver.requestStats.paced) paced by rate limits, \(driver.requestStats.refused) refused (429), \
+            \(driver.requestStats.retried) retried, \(driver.requestStats.failed) failed
               data quality: \(s.dataQuality.summary); plugin errors \(s.pluginErrors + driver.errors.count), store errors \(s.storeErrors)
             """
     }

@@ -13,8 +13,35 @@ public final class VenueDriver {
     public private(set) var sessions: [String: VenueSession] = [:]
     let perform: Perform
     let tape: TapeWriter?
+    /// A request on its way, with how many times the host has already sent it.
+    struct Submission {
+        var request: HTTPRequest
+        var attempt: Int
+    }
     /// Requests waiting for an answer, per venue, in order.
-    private var outstanding: [String: [HTTPRequest]] = [:]
+    private var outstanding: [String: [Submission]] = [:]
+    /// False in a replay: the tape already holds the live run's pacing, so nothing waits.
+    public let pacesRequests: Bool
+    /// Token buckets per venue, from the manifests' `[rate_limits]`.
+    private var governors: [String: RateGovernor] = [:]
+    /// Requests waiting for their bucket (or its backoff), per venue, oldest first.
+    private var waiting: [String: [Submission]] = [:]
+    /// Sends of one request at most: a 429 (never processed by the venue) is retried for any
+    /// request, a 5xx or a failed transport only for idempotent ones; the last answer goes to the plugin.
+    public static let maxAttempts = 4
+    public private(set) var requestStats = RequestStats()
+
+    /// What the host's pacing and retries did, for the summary.
+    public struct RequestStats: Sendable, Equatable {
+        /// Requests that waited for their token bucket or its backoff.
+        public var paced = 0
+        /// Answers the venue refused with 429.
+        public var refused = 0
+        /// Requests sent again after a 429, a 5xx or a transport failure.
+        public var retried = 0
+        /// Failures handed to the plugin after the last attempt.
+        public var failed = 0
+    }
     /// Plugin errors by venue (a response the plugin could not parse, a failed call).
     public private(set) var errors: [String] = []
     public private(set) var messages = 0
@@ -25,13 +52,18 @@ public final class VenueDriver {
     /// Nil in a replay: the answers are on the tape.
     public var streamSend: ((_ venue: String, _ text: String) -> [String])?
 
-    public init(engine: Engine, venues: [PluginInstance], tape: TapeWriter? = nil, perform: @escaping Perform) {
+    public init(
+        engine: Engine, venues: [PluginInstance], tape: TapeWriter? = nil, pacesRequests: Bool = true,
+        perform: @escaping Perform
+    ) {
         self.engine = engine
         self.perform = perform
         self.tape = tape
+        self.pacesRequests = pacesRequests
         for v in venues {
             let session = VenueSession(instance: v)
             sessions[session.venueID] = session
+            governors[session.venueID] = RateGovernor(limits: v.manifest.rateLimits)
         }
         engine.onResync = { [weak self] key in self?.resync(key) }
     }
@@ -61,18 +93,20 @@ public final class VenueDriver {
 
     /// Discovery done (nothing outstanding): request every book, then open the stream.
     private func advance(_ venue: String, now: Nanoseconds) {
-        guard phase[venue] == .discovering, outstanding[venue, default: []].isEmpty, let session = sessions[venue]
-        else { return }
+        guard phase[venue] == .discovering, isIdle(venue), let session = sessions[venue] else { return }
         phase[venue] = .streaming
         let ids = marketIDs(of: venue)
         for id in ids { call(venue, now) { try session.requestBook(marketID: id) } }
         call(venue, now) { try session.openStream(marketIDs: ids) }
     }
 
+    /// Nothing of `venue`'s is on its way or waiting for its bucket.
+    private func isIdle(_ venue: String) -> Bool {
+        outstanding[venue, default: []].isEmpty && waiting[venue, default: []].isEmpty
+    }
+
     private func finishStartup(now: Nanoseconds) {
-        guard !isStarted, phase.values.allSatisfy({ $0 == .streaming }),
-            outstanding.values.allSatisfy(\.isEmpty)
-        else { return }
+        guard !isStarted, phase.values.allSatisfy({ $0 == .streaming }), venueIDs.allSatisfy(isIdle) else { return }
         isStarted = true
         flushResyncs(now: now)
         engine.rescan(now: now)
@@ -105,6 +139,7 @@ public final class VenueDriver {
     /// record is not an inner one). Only then does the engine cycle, or finish starting.
     private func afterMessage(venue: String, now: Nanoseconds, complete: Bool) {
         reconcile(now: now)
+        releaseReady(now: now)
         advance(venue, now: now)
         flushResyncs(now: now)
         guard complete else { return }
@@ -133,14 +168,136 @@ public final class VenueDriver {
         response status: Int32, body: [UInt8], method: String, url: String, venue: String, at now: Nanoseconds,
         complete: Bool = true
     ) -> Bool {
-        guard let session = sessions[venue],
-            let index = outstanding[venue]?.firstIndex(where: { $0.method.name == method && $0.url == url }),
-            let request = outstanding[venue]?.remove(at: index)
+        guard sessions[venue] != nil,
+            let index = outstanding[venue]?.firstIndex(where: {
+                $0.request.method.name == method && $0.request.url == url
+            }),
+            let submission = outstanding[venue]?.remove(at: index)
         else { return false }
         messages += 1
-        deliver(HTTPResponse(status: status, body: body, receiveTime: now, tag: request.tag), to: request, session, now)
+        let response = HTTPResponse(status: status, body: body, receiveTime: now, tag: submission.request.tag)
+        record(.response(response, to: submission.request, venue: venue, at: now))
+        drain(settle(response, of: submission, venue: venue, now: now), venue: venue, now: now)
         afterMessage(venue: venue, now: now, complete: complete)
         return true
+    }
+
+    /// Sends what waited for its bucket, when nothing else arrives to do it (live: the demo loop
+    /// calls this between batches). The first answer is recorded as a message of its own and
+    /// the rest as inner to it, and the engine cycles once after them, as a replay will.
+    public func pump(now: Nanoseconds) {
+        guard pacesRequests, waiting.values.contains(where: { !$0.isEmpty }) else { return }
+        pumpRecorded = false
+        isPumping = true
+        defer { isPumping = false }
+        var sent = false
+        for venue in venueIDs {
+            while let submission = nextReady(venue, now: now) {
+                sent = true
+                drain(send(submission, venue: venue, now: now), venue: venue, now: now)
+                afterMessage(venue: venue, now: now, complete: false)
+            }
+        }
+        guard sent, pumpRecorded else { return }
+        if isStarted { engine.runCycle(now: now) } else { finishStartup(now: now) }
+    }
+
+    private var isPumping = false
+    private var pumpRecorded = false
+
+    /// Sends every waiting request whose bucket now allows it, inside the current message.
+    private func releaseReady(now: Nanoseconds) {
+        guard pacesRequests else { return }
+        for venue in venueIDs {
+            while let submission = nextReady(venue, now: now) {
+                drain(send(submission, venue: venue, now: now), venue: venue, now: now)
+            }
+        }
+    }
+
+    /// The oldest waiting request of `venue` that may go now, removed from the queue. A request
+    /// never overtakes an earlier one of its own bucket.
+    private func nextReady(_ venue: String, now: Nanoseconds) -> Submission? {
+        guard var queue = waiting[venue], !queue.isEmpty else { return nil }
+        var blocked: Set<String> = []
+        for (i, s) in queue.enumerated() where !blocked.contains(s.request.rateBucket) {
+            if governors[venue]?.delay(bucket: s.request.rateBucket, cost: s.request.rateCost, now: now) ?? 0 == 0 {
+                queue.remove(at: i)
+                waiting[venue] = queue
+                return s
+            }
+            blocked.insert(s.request.rateBucket)
+        }
+        return nil
+    }
+
+    /// A request the plugin emitted (or a retry): sent now if its bucket allows, else queued.
+    private func submit(_ submission: Submission, venue: String, now: Nanoseconds, first: Bool = false)
+        -> [VenueEvent]
+    {
+        if pacesRequests {
+            let bucket = submission.request.rateBucket
+            let queuedBehind = !first && waiting[venue]?.contains { $0.request.rateBucket == bucket } ?? false
+            if queuedBehind
+                || governors[venue]?.delay(bucket: bucket, cost: submission.request.rateCost, now: now) ?? 0 > 0
+            {
+                if first {
+                    waiting[venue, default: []].insert(submission, at: 0)
+                } else {
+                    waiting[venue, default: []].append(submission)
+                }
+                requestStats.paced += 1
+                return []
+            }
+        }
+        return send(submission, venue: venue, now: now)
+    }
+
+    /// Performs one request; returns what the plugin made of the answer (nothing while it is
+    /// outstanding or when it is retried).
+    private func send(_ submission: Submission, venue: String, now: Nanoseconds) -> [VenueEvent] {
+        let request = submission.request
+        if pacesRequests { governors[venue]?.spend(bucket: request.rateBucket, cost: request.rateCost, now: now) }
+        guard let response = perform(venue, request, now) else {
+            outstanding[venue, default: []].append(submission)
+            return []
+        }
+        record(.response(response, to: request, venue: venue, at: now))
+        return settle(response, of: submission, venue: venue, now: now)
+    }
+
+    /// An answer: the bucket learns from it; a refusal the venue cannot have acted on (429), or a
+    /// failure of a request that is safe to repeat, is sent again; anything else goes to the plugin.
+    private func settle(_ response: HTTPResponse, of submission: Submission, venue: String, now: Nanoseconds)
+        -> [VenueEvent]
+    {
+        let request = submission.request
+        let status = response.status
+        if status == 429 {
+            requestStats.refused += 1
+            governors[venue]?.refused(bucket: request.rateBucket, now: now)
+        } else if (200..<300).contains(status) {
+            governors[venue]?.served(bucket: request.rateBucket)
+        }
+        let retriable = status == 429 || (request.isIdempotent && (status == 0 || (500...599).contains(status)))
+        if retriable, submission.attempt + 1 < Self.maxAttempts {
+            requestStats.retried += 1
+            if status != 429 {
+                // A 5xx or a dropped connection: the same backoff, so a struggling venue gets air.
+                governors[venue]?.refused(bucket: request.rateBucket, now: now)
+            }
+            // First in line again: it was sent before anything now waiting behind it.
+            return submit(
+                Submission(request: request, attempt: submission.attempt + 1), venue: venue, now: now, first: true)
+        }
+        if !(200..<300).contains(status) { requestStats.failed += 1 }
+        guard let session = sessions[venue] else { return [] }
+        do {
+            return try session.handle(response)
+        } catch {
+            errors.append("\(venue): \(error)")
+            return []
+        }
     }
 
     /// Stale streams: withholds their quotes and reopens them.
@@ -191,16 +348,9 @@ public final class VenueDriver {
                 market.venue = venue
                 engine.upsert(market)
             case .request(let request):
-                if let response = perform(venue, request, now) {
-                    record(.response(response, to: request, venue: venue, at: now))
-                    do {
-                        queue.append(contentsOf: try session.handle(response))
-                    } catch {
-                        errors.append("\(venue): \(error)")
-                    }
-                } else {
-                    outstanding[venue, default: []].append(request)
-                }
+                queue.append(contentsOf: submit(Submission(request: request, attempt: 0), venue: venue, now: now))
+            case .rateLimit(let bucket, let remaining, _):
+                governors[venue]?.observe(bucket: bucket, remaining: remaining, now: now)
             case .book(let update):
                 engine.apply(update, venue: venue, receivedAt: now)
             case .gap(let marketID, _):
@@ -233,16 +383,12 @@ public final class VenueDriver {
         }
     }
 
-    private func deliver(_ response: HTTPResponse, to request: HTTPRequest, _ session: VenueSession, _ now: Nanoseconds)
-    {
-        record(.response(response, to: request, venue: session.venueID, at: now))
-        call(session.venueID, now) { try session.handle(response) }
-    }
-
     private func record(_ r: TapeRecord) {
+        let inner = depth > 0 || (isPumping && pumpRecorded)
+        if isPumping { pumpRecorded = true }
         guard let tape else { return }
         var r = r
-        if depth > 0 { r.inner = true }
+        if inner { r.inner = true }
         do { try tape.append(r) } catch { errors.append("tape: \(error)") }
     }
 }

@@ -12,6 +12,8 @@ import TOMLKit
 /// sha256 = "…"                  # optional: refuse the library unless it hashes to this
 /// [config]                      # handed to the plugin's create()
 /// min_edge = "0.005"
+/// [rate_limits]                 # venues only: the host paces requests by these buckets
+/// read = { per_second = 200, capacity = 400 }
 /// ```
 public struct Manifest: Sendable, Equatable {
     public var id: String
@@ -22,10 +24,14 @@ public struct Manifest: Sendable, Equatable {
     public var arm: String?
     public var sha256: String?
     public var config: ConfigValue
+    /// Venue token buckets by the names the plugin tags its requests with (host-enforced).
+    public var rateLimits: [String: RateGovernor.Limit] = [:]
     /// The file it was read from (for error messages and edits).
     public var path: String
 
-    static let knownKeys: Set<String> = ["id", "kind", "library", "enabled", "order", "arm", "sha256", "config"]
+    static let knownKeys: Set<String> = [
+        "id", "kind", "library", "enabled", "order", "arm", "sha256", "config", "rate_limits",
+    ]
 
     /// Parses manifest text. Every problem is a ``PluginLoadError`` naming the file and the fix.
     public static func parse(_ text: String, path: String) throws(PluginLoadError) -> Manifest {
@@ -101,8 +107,48 @@ public struct Manifest: Sendable, Equatable {
             }
             config = ConfigValue(value)
         }
-        return Manifest(
+        var manifest = Manifest(
             id: id, kind: kind, library: library, enabled: enabled, order: order, arm: arm, sha256: sha,
             config: config, path: path)
+        if let value = table["rate_limits"] {
+            guard kind == .venue else {
+                throw PluginLoadError(
+                    .invalidManifest, manifest: path, "`rate_limits` applies to venue plugins only — remove it")
+            }
+            manifest.rateLimits = try rateLimits(value, path: path)
+        }
+        return manifest
+    }
+
+    /// `[rate_limits]`: `bucket = { per_second = N, capacity = M }`, both positive integers.
+    static func rateLimits(_ value: any TOMLValueConvertible, path: String) throws(PluginLoadError) -> [String:
+        RateGovernor.Limit]
+    {
+        guard let table = value.table else {
+            throw PluginLoadError(
+                .invalidManifest, manifest: path, "`rate_limits` must be a table: write [rate_limits]")
+        }
+        var limits: [String: RateGovernor.Limit] = [:]
+        for bucket in table.keys.sorted() {
+            let fix = "write \(bucket) = { per_second = 200, capacity = 400 } (tokens)"
+            guard let entry = table[bucket]?.table else {
+                throw PluginLoadError(
+                    .invalidManifest, manifest: path, "rate_limits.\(bucket) must be a table — \(fix)")
+            }
+            let unknown = entry.keys.filter { $0 != "per_second" && $0 != "capacity" }.sorted()
+            guard unknown.isEmpty else {
+                throw PluginLoadError(
+                    .invalidManifest, manifest: path,
+                    "rate_limits.\(bucket): unknown key \(unknown.joined(separator: ", ")) — \(fix)")
+            }
+            guard let rate = entry["per_second"]?.int, rate > 0, let capacity = entry["capacity"]?.int, capacity > 0
+            else {
+                throw PluginLoadError(
+                    .invalidManifest, manifest: path,
+                    "rate_limits.\(bucket) needs positive integers per_second and capacity — \(fix)")
+            }
+            limits[bucket] = RateGovernor.Limit(tokensPerSecond: Int64(rate), capacity: Int64(capacity))
+        }
+        return limits
     }
 }

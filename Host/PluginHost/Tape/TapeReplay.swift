@@ -37,7 +37,10 @@ public final class TapeReplay {
         var abRecords: [ABRecord] = []
         engine.onDecision = { decisions.append($0) }
         engine.onABRecord = { abRecords.append($0) }
-        let driver = VenueDriver(engine: engine, venues: manager.pipeline.venues) { _, _, _ in nil }
+        // No pacing: the tape already holds the live run's pacing and retries, answer by answer.
+        let driver = VenueDriver(engine: engine, venues: manager.pipeline.venues, pacesRequests: false) { _, _, _ in
+            nil
+        }
         let started = ContinuousClock.now
         let first = records.first { $0.type != .universe }?.t ?? 0
         driver.start(now: first)

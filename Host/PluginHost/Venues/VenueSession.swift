@@ -14,6 +14,8 @@ public enum VenueEvent: Sendable, Equatable {
     case balance(cash: MicroDollars, portfolioValue: MicroDollars)
     case position(
         marketID: String, contracts: CentiContracts, cost: MicroDollars, realizedPnL: MicroDollars, fees: MicroDollars)
+    /// The venue's own word on a bucket (from response headers): tokens left, and when it refills.
+    case rateLimit(bucket: String, remaining: Int64, reset: Nanoseconds)
 }
 
 /// Drives one venue plugin: calls its sans-IO slots and collects what it emits. Engine thread.
@@ -238,7 +240,11 @@ public final class VenueSession {
                 VenueSession.session(ctx).events.append(.gap(marketID: market.string, reason: reason.string))
                 return Int32(ARB_OK)
             },
-            rate_limit: { _, _, _, _ in Int32(ARB_OK) },
+            rate_limit: { ctx, bucket, remaining, reset in
+                VenueSession.session(ctx).events.append(
+                    .rateLimit(bucket: bucket.string, remaining: remaining, reset: reset))
+                return Int32(ARB_OK)
+            },
             position: { ctx, p in
                 guard let p else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
                 let c = p.pointee
