@@ -38,7 +38,12 @@ final class KalshiDemoExchange: DemoExchange {
         return simulator.receive(text)
     }
 
+    /// Messages orders caused, sent before the next price move.
+    private var pending: [String] = []
+
     func nextFrame() -> (venue: String, frame: String)? {
+        if pending.isEmpty { pending = simulator.takeStreamFrames() }
+        if !pending.isEmpty { return (venueID, pending.removeFirst()) }
         guard !subscribed.isEmpty else { return nil }
         if let frame = simulator.nextPathFrame() { return (venueID, frame) }
         let market = subscribed[Int(rng.below(UInt64(subscribed.count)))]

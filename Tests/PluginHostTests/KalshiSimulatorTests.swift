@@ -254,6 +254,57 @@ struct KalshiSimulatorTests {
             "snapshot 1, delta 2, 3 lost, 4 arrives")
     }
 
+    /// The private channels: a signed plugin subscribes to `fill` and `user_orders`; an order's
+    /// executions arrive as `fill` messages, its state as `user_order`, and the levels it took or
+    /// rested as `orderbook_delta`s naming the order, so the stream-built book stays the venue's.
+    @Test func ordersReachTheStreamAsFillsOrderUpdatesAndBookDeltas() throws {
+        let (box, session, sim) = try setUp()
+        defer { box.remove() }
+        let open = try session.openStream(marketIDs: ["KXSIM-1-A"])
+        let sends = open.compactMap { if case .streamSend(let text) = $0 { text } else { nil } }
+        #expect(sends.count == 2)
+        #expect(sends.first == "{\"id\":1,\"cmd\":\"subscribe\",\"params\":{\"channels\":[\"fill\",\"user_orders\"]}}")
+        for text in sends {
+            for frame in sim.receive(text) { _ = try session.handleFrame(Array(frame.utf8), receivedAt: 1) }
+        }
+        // Buy 8 YES at ≤ 0.50 (IOC): 6 @ 0.48 and 2 @ 0.50 from the NO bids 0.52 and 0.50.
+        let ack = try report(
+            try drain(
+                try place(
+                    session, side: UInt32(ARB_SIDE_YES), price: 500_000, quantity: 800, tif: UInt32(ARB_TIF_IOC),
+                    client: "arb-ws-1"), session, sim))
+        var pushed: [VenueEvent] = []
+        for frame in sim.takeStreamFrames() { pushed += try session.handleFrame(Array(frame.utf8), receivedAt: 2) }
+        let deltas = pushed.compactMap { if case .book(let b) = $0 { b } else { nil } }
+        #expect(deltas.map(\.noBids) == [[Level(price: 520_000, size: 0)], [Level(price: 500_000, size: 200)]])
+        let fills = pushed.compactMap { if case .fill(let f) = $0 { f } else { nil } }
+        #expect(fills.map(\.price) == [480_000, 500_000] && fills.map(\.quantity) == [600, 200])
+        #expect(fills.allSatisfy { $0.side == .yes && $0.venueOrderID == ack.venueOrderID && $0.venueTime > 0 })
+        #expect(fills.map(\.fee).reduce(0, +) == 140_000, "the order's 14¢ fee, as REST reports it")
+        let orders = pushed.compactMap { if case .order(let o) = $0 { o } else { nil } }
+        #expect(orders.count == 1)
+        #expect(orders.first?.state == .filled && orders.first?.clientOrderID == "arb-ws-1")
+        #expect(orders.first?.filled == 800 && orders.first?.fees == 140_000)
+        // A resting order's level appears on the book; its cancel takes it away again.
+        let resting = try report(
+            try drain(
+                try place(
+                    session, side: UInt32(ARB_SIDE_YES), price: 300_000, quantity: 300, tif: UInt32(ARB_TIF_GTC),
+                    client: "arb-ws-2"), session, sim))
+        _ = try drain(try session.cancel(marketID: "KXSIM-1-A", venueOrderID: resting.venueOrderID), session, sim)
+        var later: [VenueEvent] = []
+        for frame in sim.takeStreamFrames() { later += try session.handleFrame(Array(frame.utf8), receivedAt: 3) }
+        let levels = later.compactMap { if case .book(let b) = $0 { b.yesBids } else { nil } }
+        #expect(levels == [[Level(price: 300_000, size: 300)], [Level(price: 300_000, size: 0)]])
+        let states = later.compactMap { if case .order(let o) = $0 { o.state } else { nil } }
+        #expect(states == [.resting, .canceled])
+        #expect(!later.contains { if case .gap = $0 { true } else { false } }, "one sequence, no gaps")
+        // A subscription without a market for the book channel is refused as Kalshi refuses it.
+        #expect(
+            sim.receive("{\"id\":9,\"cmd\":\"subscribe\",\"params\":{\"channels\":[\"orderbook_delta\"]}}").first?
+                .contains("\"code\":14") == true)
+    }
+
     /// A scenario's price path drives the stream: its moves, in order, then again from the start.
     @Test func scenarioPricePathDrivesTheStream() throws {
         var scenario = Self.scenario

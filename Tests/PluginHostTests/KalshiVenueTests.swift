@@ -206,7 +206,8 @@ struct KalshiVenueTests {
         guard case .streamSend(let subscribe) = open.last else { Issue.record("no subscribe frame"); return }
         #expect(
             subscribe
-                == "{\"id\":1,\"cmd\":\"subscribe\",\"params\":{\"channels\":[\"orderbook_delta\"],\"market_tickers\":[\"FED-23DEC-T3.00\"],\"use_yes_price\":false}}"
+                == "{\"id\":2,\"cmd\":\"subscribe\",\"params\":{\"channels\":[\"orderbook_delta\"],\"market_tickers\":[\"FED-23DEC-T3.00\"],\"use_yes_price\":false}}",
+            "command 1 subscribed the private fill and user_orders channels"
         )
         func frame(_ text: String) throws -> [VenueEvent] { try session.handleFrame(Array(text.utf8), receivedAt: 9) }
         #expect(
@@ -334,7 +335,7 @@ struct KalshiVenueTests {
         #expect(headers["KALSHI-ACCESS-KEY"] == "a952bcbe-ec3b-4b5b-b8f9-11dae589608c")
         #expect(headers["KALSHI-ACCESS-TIMESTAMP"] == "1703123456789")
         let stream = try session.openStream(marketIDs: [])
-        #expect(stream.count == 1)
+        #expect(stream.count == 2, "the upgrade and the private channels' subscribe; no markets, no book subscribe")
         // What Kalshi verifies: timestamp + METHOD + path without the query.
         let message = "1703123456789GET/trade-api/v2/markets/KXBTCD-26JUL2502-T74299.99/orderbook"
         try key.publicKey.pemRepresentation.write(toFile: box.root + "/pub.pem", atomically: true, encoding: .utf8)

@@ -121,8 +121,13 @@ public final class KalshiSimServer: Sendable {
                         try await outbound.close(.goingAway, reason: "dropped by fault injection")
                         return
                     }
+                    guard !paused else { continue }
+                    // What orders changed (book deltas, fills, order updates) goes out first.
+                    for frame in self.simulator.withLock({ $0.takeStreamFrames() }) {
+                        try await outbound.write(.text(frame))
+                    }
                     let markets = subscriptions.markets.withLock { $0 }
-                    guard !paused, !markets.isEmpty else { continue }
+                    guard !markets.isEmpty else { continue }
                     let market = markets[Int(rng.below(UInt64(markets.count)))]
                     let side = rng.below(2) == 0 ? "yes" : "no"
                     let price = MicroDollars(1 + rng.below(98)) * 10_000

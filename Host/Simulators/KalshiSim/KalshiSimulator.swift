@@ -52,6 +52,13 @@ public final class KalshiSimulator {
     public private(set) var requestLog: [String] = []
     private var streamSequence: UInt64 = 0
     private var streamSID: UInt64 = 0
+    /// Markets with an `orderbook_delta` subscription, and the sids of the private channels.
+    private var bookSubscriptions: Set<String> = []
+    private var fillSID: UInt64?
+    private var userOrdersSID: UInt64?
+    private var nextSID: UInt64 = 0
+    /// Stream messages caused by orders (book deltas, fills, order updates), waiting to be sent.
+    private var outbox: [String] = []
     /// The scenario's price path, validated, and the next move to send.
     private var path: [(ticker: String, side: String, price: MicroDollars, change: CentiContracts)] = []
     private var nextMove = 0
@@ -274,6 +281,8 @@ public final class KalshiSimulator {
         let orderID = nextID()
         for fill in fills {
             let level = buying ? FixedPoint.micros - fill.yesPrice : fill.yesPrice
+            queueDelta(
+                ticker, side: buying ? "no" : "yes", price: level, change: -fill.count, clientOrderID: clientOrderID)
             if buying { book.no[level]! -= fill.count } else { book.yes[level]! -= fill.count }
             if buying {
                 if book.no[level]! == 0 { book.no[level] = nil }
@@ -303,6 +312,9 @@ public final class KalshiSimulator {
             } else {
                 book.no[FixedPoint.micros - price, default: 0] += resting
             }
+            queueDelta(
+                ticker, side: buying ? "yes" : "no", price: buying ? price : FixedPoint.micros - price,
+                change: resting, clientOrderID: clientOrderID)
         }
         books[ticker] = book
         cash -= cost + feeMicros
@@ -316,6 +328,16 @@ public final class KalshiSimulator {
             id: id, clientOrderID: clientOrderID, ticker: ticker, bookSide: side, yesPrice: price, filled: filled,
             remaining: resting, cost: cost, fees: feeMicros, status: status)
         if !clientOrderID.isEmpty { orderByClientID[clientOrderID] = id }
+        if let sid = fillSID {
+            for e in executions where e["order_id"] as? String == id {
+                var msg = e
+                msg["ts_ms"] = clock() / 1_000_000
+                msg["client_order_id"] = clientOrderID
+                msg["fee_cost"] = msg["fee_cost"] ?? "0.0000"
+                queue(["type": "fill", "sid": sid, "msg": msg])
+            }
+        }
+        queueUserOrder(orders[id]!)
         var ack: [String: Any] = [
             "order_id": id, "client_order_id": clientOrderID, "fill_count": Self.count(filled),
             "remaining_count": Self.count(resting), "ts_ms": clock() / 1_000_000,
@@ -341,9 +363,14 @@ public final class KalshiSimulator {
         }
         books[order.ticker] = book
         let reduced = order.remaining
+        queueDelta(
+            order.ticker, side: order.bookSide == "bid" ? "yes" : "no",
+            price: order.bookSide == "bid" ? order.yesPrice : FixedPoint.micros - order.yesPrice, change: -reduced,
+            clientOrderID: order.clientOrderID)
         order.remaining = 0
         order.status = "canceled"
         orders[id] = order
+        queueUserOrder(order)
         return json([
             "order_id": id, "client_order_id": order.clientOrderID, "reduced_by": Self.count(reduced),
             "ts_ms": clock() / 1_000_000,
@@ -403,13 +430,32 @@ public final class KalshiSimulator {
         guard let o = try? JSONSerialization.jsonObject(with: Data(command.utf8)) as? [String: Any],
             let id = o["id"] as? Int, let cmd = o["cmd"] as? String
         else { return ["{\"id\":0,\"type\":\"error\",\"msg\":{\"code\":1,\"msg\":\"Unable to process message\"}}"] }
-        guard cmd == "subscribe", let params = o["params"] as? [String: Any],
-            let tickers = params["market_tickers"] as? [String]
-        else { return ["{\"id\":\(id),\"type\":\"error\",\"msg\":{\"code\":5,\"msg\":\"Unknown command\"}}"] }
-        streamSID += 1
-        var frames = [
-            "{\"id\":\(id),\"type\":\"subscribed\",\"msg\":{\"channel\":\"orderbook_delta\",\"sid\":\(streamSID)}}"
-        ]
+        func failure(_ code: Int, _ text: String) -> [String] {
+            ["{\"id\":\(id),\"type\":\"error\",\"msg\":{\"code\":\(code),\"msg\":\"\(text)\"}}"]
+        }
+        guard cmd == "subscribe" else { return failure(5, "Unknown command") }
+        guard let params = o["params"] as? [String: Any] else { return failure(2, "Params required") }
+        guard let channels = params["channels"] as? [String], !channels.isEmpty else {
+            return failure(3, "Channels required")
+        }
+        let known = ["orderbook_delta", "fill", "user_orders", "ticker", "trade"]
+        guard channels.allSatisfy(known.contains) else { return failure(8, "Unknown channel") }
+        let tickers = params["market_tickers"] as? [String] ?? []
+        if channels.contains("orderbook_delta"), tickers.isEmpty { return failure(14, "Market ticker required") }
+        var frames: [String] = []
+        for channel in channels {
+            nextSID += 1
+            frames.append(
+                "{\"id\":\(id),\"type\":\"subscribed\",\"msg\":{\"channel\":\"\(channel)\",\"sid\":\(nextSID)}}")
+            switch channel {
+            case "orderbook_delta": streamSID = nextSID
+            case "fill": fillSID = nextSID
+            case "user_orders": userOrdersSID = nextSID
+            default: break
+            }
+        }
+        guard channels.contains("orderbook_delta") else { return frames }
+        bookSubscriptions.formUnion(tickers)
         for ticker in tickers {
             guard let book = books[ticker] else { continue }
             func side(_ levels: [MicroDollars: CentiContracts]) -> String {
@@ -438,9 +484,46 @@ public final class KalshiSimulator {
             faults.removeFirst()
             _ = nextSequence()  // a message the client never sees
         }
+        return deltaFrame(ticker, side: side, price: price, change: change, clientOrderID: nil)
+    }
+
+    /// One `orderbook_delta` message (the next sequence number of the book subscription).
+    private func deltaFrame(
+        _ ticker: String, side: String, price: MicroDollars, change: CentiContracts, clientOrderID: String?
+    ) -> String {
         let sign = change < 0 ? "-" : ""
+        // Kalshi names the order only to its owner; this simulator has one account.
+        let own = clientOrderID.map { $0.isEmpty ? "" : ",\"client_order_id\":\"\($0)\"" } ?? ""
         return
-            "{\"type\":\"orderbook_delta\",\"sid\":\(streamSID),\"seq\":\(nextSequence()),\"msg\":{\"market_ticker\":\"\(ticker)\",\"price_dollars\":\"\(Self.dollars(price))\",\"delta_fp\":\"\(sign)\(Self.count(abs(change)))\",\"side\":\"\(side)\",\"ts_ms\":\(clock() / 1_000_000)}}"
+            "{\"type\":\"orderbook_delta\",\"sid\":\(streamSID),\"seq\":\(nextSequence()),\"msg\":{\"market_ticker\":\"\(ticker)\",\"price_dollars\":\"\(Self.dollars(price))\",\"delta_fp\":\"\(sign)\(Self.count(abs(change)))\",\"side\":\"\(side)\"\(own),\"ts_ms\":\(clock() / 1_000_000)}}"
+    }
+
+    /// A book change an order made, for the market's subscribers.
+    private func queueDelta(
+        _ ticker: String, side: String, price: MicroDollars, change: CentiContracts, clientOrderID: String
+    ) {
+        guard change != 0, bookSubscriptions.contains(ticker) else { return }
+        outbox.append(deltaFrame(ticker, side: side, price: price, change: change, clientOrderID: clientOrderID))
+    }
+
+    /// A `user_order` message for the `user_orders` subscriber.
+    private func queueUserOrder(_ order: Order) {
+        guard let sid = userOrdersSID else { return }
+        var msg = describe(order)
+        msg["last_updated_ts_ms"] = clock() / 1_000_000
+        queue(["type": "user_order", "sid": sid, "msg": msg])
+    }
+
+    private func queue(_ message: [String: Any]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys]) else { return }
+        outbox.append(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The stream messages orders caused since the last call (book deltas, `fill`, `user_order`),
+    /// in the order they happened. The network front sends them on its next tick.
+    public func takeStreamFrames() -> [String] {
+        defer { outbox.removeAll() }
+        return outbox
     }
 
     private func nextSequence() -> UInt64 {

@@ -246,6 +246,15 @@ public final class KalshiVenue: VenuePlugin {
         // The upgrade request is signed like a GET of /trade-api/ws/v2; re-signed on every reconnect.
         let headers = try signer?.headers(method: "GET", url: wsURL) ?? []
         try sink.openStream(url: wsURL, headers: headers)
+        if signer != nil {
+            // The account's own fills and order changes, pushed as they happen (private channels,
+            // no market filter): the host learns of a fill without polling GET /portfolio/fills.
+            try sink.send(
+                frame:
+                    "{\"id\":\(nextCommandID),\"cmd\":\"subscribe\",\"params\":{\"channels\":[\"fill\",\"user_orders\"]}}"
+            )
+            nextCommandID += 1
+        }
         guard !marketIDs.isEmpty else { return }
         let id = nextCommandID
         nextCommandID += 1
@@ -299,11 +308,16 @@ public final class KalshiVenue: VenuePlugin {
                 update.receiveTime = receivedAt
                 try sink.book(update)
             }
+        case "fill":
+            try sink.fill(try Self.fill(try decode(KalshiFillFrame.self, frame).msg))
+        case "user_order":
+            try sink.order(try Self.report(try decode(KalshiUserOrderFrame.self, frame).msg))
         case "error":
             let msg = (try? decoder.decode(KalshiErrorFrame.self, from: data))?.msg
             throw PluginError(.venue, "kalshi websocket error \(msg?.code ?? 0): \(msg?.msg ?? "?")")
         default:
-            // subscribed / ok / unsubscribed acks, ticker and trade channels: nothing to report.
+            // subscribed / ok / unsubscribed acks; ticker, trade and market_position carry nothing the
+            // books and fills do not already say.
             return
         }
     }
@@ -456,7 +470,8 @@ public final class KalshiVenue: VenuePlugin {
             marketID: f.market_ticker ?? f.ticker ?? "", venueOrderID: f.order_id,
             fillID: f.fill_id ?? f.trade_id ?? "",
             price: boughtYes ? yesPrice : FixedPoint.micros - yesPrice, quantity: quantity,
-            fee: try f.fee_cost.map(dollars) ?? 0, venueTime: (f.ts ?? 0) * 1_000_000_000)
+            fee: try f.fee_cost.map(dollars) ?? 0,
+            venueTime: f.ts_ms.map { $0 * 1_000_000 } ?? (f.ts ?? 0) * 1_000_000_000)
     }
 
     static func report(_ o: KalshiOrder) throws -> OrderReport {
@@ -474,7 +489,7 @@ public final class KalshiVenue: VenuePlugin {
         return OrderReport(
             state: state, marketID: o.ticker, clientOrderID: o.client_order_id ?? "", venueOrderID: o.order_id,
             filled: filled, remaining: remaining, averagePrice: filled > 0 ? cost * FixedPoint.centi / filled : -1,
-            fees: fees)
+            fees: fees, venueTime: (o.last_updated_ts_ms ?? 0) * 1_000_000)
     }
 }
 

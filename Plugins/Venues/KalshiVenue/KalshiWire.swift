@@ -208,6 +208,8 @@ struct KalshiOrder: Decodable {
     var maker_fees_dollars: String?
     var taker_fill_cost_dollars: String?
     var maker_fill_cost_dollars: String?
+    /// On `user_order` messages.
+    var last_updated_ts_ms: Int64?
     // Legacy integers.
     var fill_count: Int64?
     var remaining_count: Int64?
@@ -236,11 +238,24 @@ struct KalshiFill: Decodable {
     var yes_price_dollars: String?
     var is_taker: Bool?
     var fee_cost: String?
+    /// Seconds (REST and the deprecated WebSocket field); `ts_ms` on the WebSocket.
     var ts: Int64?
+    var ts_ms: Int64?
     // Legacy.
     var count: Int64?
     var yes_price: Int64?
     var side: String?
+}
+
+/// WebSocket `fill` (channel `fill`): the same fields as a REST fill, with `ts_ms`.
+struct KalshiFillFrame: Decodable {
+    var msg: KalshiFill
+}
+
+/// WebSocket `user_order` (channel `user_orders`): an order as `GET /portfolio/orders` gives it
+/// (`ticker`, not `market_ticker`).
+struct KalshiUserOrderFrame: Decodable {
+    var msg: KalshiOrder
 }
 
 struct KalshiFillsPage: Decodable {
