@@ -70,6 +70,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
+        // Tests only: property-based checks of the lanes (generated books, shrunk counterexamples).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // MARK: The host
@@ -88,7 +90,9 @@ let package = Package(
             path: "Host/PluginHost",
             // The engine thread owns the engine's state (no overlapping access by design); dynamic
             // exclusivity checks on its class properties cost ~8% of the update path (perf).
-            swiftSettings: strictSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            swiftSettings: strictSettings + [
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+            ]
         ),
         .executableTarget(
             name: "arb",
@@ -159,6 +163,7 @@ let package = Package(
                 "PluginHost", "KalshiSim", .product(name: "CArbPluginAPI", package: "PluginAPI"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/PluginHostTests",
             exclude: ["Fixtures"],
@@ -177,7 +182,8 @@ let package = Package(
         + plugins.map {
             .target(
                 name: $0.name,
-                dependencies: [.product(name: "PluginKit", package: "PluginAPI")] + ($0.support ? ["SizingSupport"] : [])
+                dependencies: [.product(name: "PluginKit", package: "PluginAPI")]
+                    + ($0.support ? ["SizingSupport"] : [])
                     + ($0.laneSupport ? ["LaneSupport"] : []),
                 path: "Plugins/\($0.folder)",
                 exclude: $0.exclude,
