@@ -157,7 +157,7 @@ public final class Engine {
     public func apply(_ update: BookUpdate, venue: String, receivedAt: Nanoseconds) {
         summary.updates += 1
         venueLastMessage[venue] = receivedAt
-        if staleVenues.remove(venue) != nil { markVenueDirty(venue) }
+        if !staleVenues.isEmpty, staleVenues.remove(venue) != nil { markVenueDirty(venue) }
         let key = MarketKey(venue: venue, marketID: update.marketID)
         guard let id = universe.marketID(key), let record = records[id] else {
             summary.dataQuality.count(.unknownMarket)

@@ -50,10 +50,10 @@ public struct TapeRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// Appends records to a tape file, one JSON line each.
+/// Appends records to a tape file, one JSON line each (the bytes `JSONEncoder` with sorted keys
+/// would write, made without it: the live run records every message).
 public final class TapeWriter {
     private let handle: FileHandle
-    private let encoder: JSONEncoder
     public let path: String
     public private(set) var count = 0
 
@@ -64,14 +64,12 @@ public final class TapeWriter {
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         handle = try FileHandle(forWritingTo: url)
         try handle.truncate(atOffset: 0)
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
     deinit { try? handle.close() }
 
     public func append(_ record: TapeRecord) throws {
-        var line = try encoder.encode(record)
+        var line = TapeLineCodec.encode(record)
         line.append(0x0A)
         try handle.write(contentsOf: line)
         count += 1
@@ -91,16 +89,35 @@ public enum TapeReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Malformed(path: path, line: 0, reason: "cannot read the file")
         }
+        return try records(in: data, path: path)
+    }
+
+    /// The records of a tape's bytes. Each line goes through the byte scanner of
+    /// ``TapeLineCodec``; a line it does not take is decoded by `JSONDecoder`, which also names
+    /// what is wrong with a malformed one.
+    public static func records(in data: Data, path: String) throws -> [TapeRecord] {
         let decoder = JSONDecoder()
         var records: [TapeRecord] = []
-        var lineNumber = 0
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            lineNumber += 1
-            guard !line.isEmpty else { continue }
-            do {
-                records.append(try decoder.decode(TapeRecord.self, from: Data(line)))
-            } catch {
-                throw Malformed(path: path, line: lineNumber, reason: "\(error)")
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var lineNumber = 0
+            var start = 0
+            while start < bytes.count {
+                lineNumber += 1
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                defer { start = end + 1 }
+                guard end > start else { continue }
+                let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                if let record = TapeLineCodec.decode(line) {
+                    records.append(record)
+                    continue
+                }
+                do {
+                    records.append(try decoder.decode(TapeRecord.self, from: Data(line)))
+                } catch {
+                    throw Malformed(path: path, line: lineNumber, reason: "\(error)")
+                }
             }
         }
         return records

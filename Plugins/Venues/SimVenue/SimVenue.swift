@@ -20,6 +20,8 @@ public final class SimVenue: VenuePlugin {
     let feeCoefficient: PartsPerMillion
     /// Last stream sequence per market, for gap detection.
     private var lastSequence: [String: UInt64] = [:]
+    /// One decoder for every payload: making one costs more than a small decode.
+    private let decoder = JSONDecoder()
 
     public init(host: HostServices, config: borrowing ConfigReader) throws {
         self.host = host
@@ -103,7 +105,13 @@ public final class SimVenue: VenuePlugin {
     }
 
     public func handleStreamFrame(_ frame: [UInt8], receivedAt: Nanoseconds, _ sink: VenueSink) throws {
-        let delta = try decode(DeltaFrame.self, frame)
+        let delta: DeltaFrame
+        if let d = SimDeltaScanner.scan(frame) {
+            delta = DeltaFrame(
+                type: "delta", market: d.market, seq: d.seq, side: d.isYes ? "yes" : "no", price: d.price, size: d.size)
+        } else {
+            delta = try decode(DeltaFrame.self, frame)
+        }
         guard delta.type == "delta" else { return }
         // A delta at or below the last snapshot's sequence is already in it.
         if let last = lastSequence[delta.market], delta.seq <= last { return }
@@ -123,7 +131,7 @@ public final class SimVenue: VenuePlugin {
 
     private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
+            return try decoder.decode(type, from: Data(bytes))
         } catch {
             throw PluginError(.parse, "\(venueID): malformed \(type) payload: \(error)")
         }

@@ -1,0 +1,61 @@
+import Foundation
+import PluginKit
+import Testing
+
+@testable import PluginHost
+
+/// The tape's own line coder against Foundation's: the same bytes out, the same records in.
+struct TapeCodecTests {
+    static let awkward = [
+        "", "plain", "quote \" backslash \\ slash / end", "line\nfeed\ttab\rreturn\u{8}\u{c}",
+        "control \u{1}\u{1f}", "é ü 中文 😀", "{\"json\":[1,2,{\"x\":\"y\"}]}",
+    ]
+
+    static var records: [TapeRecord] {
+        var out: [TapeRecord] = []
+        for (i, body) in awkward.enumerated() {
+            out.append(.frame(Array(body.utf8), venue: "kalshi", at: 1_764_072_000_000_000_000 + Int64(i)))
+            var r = TapeRecord.response(
+                HTTPResponse(status: 429, body: Array(body.utf8), tag: 1),
+                to: HTTPRequest(url: "https://x.invalid/a/b?c=\(body)&d=%2F"), venue: "v\(body)", at: -Int64(i))
+            r.inner = i % 2 == 0
+            out.append(r)
+        }
+        return out
+    }
+
+    @Test func writesWhatJSONEncoderWrites() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for r in Self.records {
+            let mine = TapeLineCodec.encode(r)
+            let theirs = Array(try encoder.encode(r))
+            #expect(
+                mine == theirs, "\(String(decoding: mine, as: UTF8.self)) vs \(String(decoding: theirs, as: UTF8.self))"
+            )
+        }
+    }
+
+    @Test func readsBackEveryRecord() throws {
+        let lines = Self.records.map { TapeLineCodec.encode($0) + [0x0A] }.joined()
+        #expect(try TapeReader.records(in: Data(lines), path: "t") == Self.records)
+        for r in Self.records {
+            let decoded = TapeLineCodec.encode(r).withUnsafeBufferPointer { TapeLineCodec.decode($0) }
+            #expect(decoded == r, "the scanner itself took the line")
+        }
+    }
+
+    @Test func otherSpellingsOfTheSameRecord() throws {
+        let line = #" { "venue" : "k\u00e9\ud83d\ude00" , "t":-5,"type":"frame","body":"a\/b\"c", "inner":false } "#
+        let decoded = Array(line.utf8).withUnsafeBufferPointer { TapeLineCodec.decode($0) }
+        #expect(decoded == TapeRecord(t: -5, venue: "ké😀", type: .frame, body: "a/b\"c", inner: false))
+        // What the scanner does not take (a fraction, an unknown field) still reads through Codable.
+        let odd = #"{"t":5,"venue":"k","type":"frame","body":"x","extra":{"n":1.5}}"# + "\n"
+        #expect(try TapeReader.records(in: Data(odd.utf8), path: "t").first?.body == "x")
+        // A broken line is named by its number.
+        let broken = #"{"t":5,"venue":"k","type":"frame","body":"x"}"# + "\n\n" + #"{"t":"#
+        #expect { try TapeReader.records(in: Data(broken.utf8), path: "t") } throws: {
+            ($0 as? TapeReader.Malformed)?.line == 3
+        }
+    }
+}
