@@ -26,11 +26,11 @@ struct QuoteFirewallTests {
         var book = BinaryBook()
         book.apply(
             Self.update(.snapshot, yes: [Level(price: 450_000, size: 100)], no: [Level(price: 530_000, size: 100)]))
-        #expect(f.checkBook(book, market: 0) == nil)
+        #expect(f.checkBook(&book, market: 0) == nil)
         book.apply(Self.update(no: [Level(price: 550_000, size: 100)]))  // YES bid 0.45 = YES ask 1 − 0.55
-        #expect(f.checkBook(book, market: 0) == .locked)
+        #expect(f.checkBook(&book, market: 0) == .locked)
         book.apply(Self.update(no: [Level(price: 580_000, size: 100)]))
-        #expect(f.checkBook(book, market: 0) == .crossed)
+        #expect(f.checkBook(&book, market: 0) == .crossed)
     }
 
     /// Small moves teach the market's noise; a 30-cent print is held once, a confirmed move passes.
@@ -58,7 +58,7 @@ extension QuoteFirewall {
         u.yesBids = [Level(price: mid - 10_000, size: 100)]
         u.noBids = [Level(price: FixedPoint.micros - mid - 10_000, size: 100)]
         book.apply(u)
-        return checkBook(book, market: 0)
+        return checkBook(&book, market: 0)
     }
 }
 

@@ -160,6 +160,23 @@ struct KalshiVenueTests {
                 session, to: fine,
                 body: "{\"orderbook_fp\":{\"yes_dollars\":[[\"0.4000001\",\"1\"]],\"no_dollars\":[]}}")
         }
+        // A count too large for the fixed-point units is an error for that book, never a trap.
+        let huge = try #require(requests(try session.requestBook(marketID: "H")).first)
+        #expect(throws: PluginCallError.self) {
+            try respond(
+                session, to: huge,
+                body: "{\"orderbook_fp\":{\"yes_dollars\":[[\"0.40\",\"999999999999999999\"]],\"no_dollars\":[]}}")
+        }
+        // Whole-dollar and short-fraction spellings read exactly on the fast path.
+        let short = try #require(requests(try session.requestBook(marketID: "S")).first)
+        let s = try #require(
+            books(
+                try respond(
+                    session, to: short,
+                    body: "{\"orderbook_fp\":{\"yes_dollars\":[[\"0.4\",\"12\"],[\"0.41\",\"3.5\"]],\"no_dollars\":[]}}"
+                )
+            ).first)
+        #expect(s.yesBids == [Level(price: 410_000, size: 350), Level(price: 400_000, size: 1_200)])
     }
 
     @Test func discoveryPagesSeriesThenEventsAndDropsCombos() throws {

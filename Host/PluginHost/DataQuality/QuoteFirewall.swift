@@ -17,15 +17,17 @@ public struct QuoteFirewall: Sendable {
         public init() {}
     }
 
-    struct MarketState: Sendable {
-        var moves: [MicroDollars] = []
-        var next = 0
-        var lastMid: MicroDollars?
-        var pendingJump: MicroDollars?
-    }
+    /// Per market, in flat arrays indexed by market (the hot path touches a few integers, not a
+    /// struct of arrays): the last `window` mid moves as a ring, how many are kept, where the
+    /// next goes, the last accepted mid and a jump held for confirmation (`none` = nothing).
+    private var moves: [MicroDollars] = []
+    private var kept: [Int32] = []
+    private var next: [Int32] = []
+    private var lastMid: [MicroDollars] = []
+    private var pendingJump: [MicroDollars] = []
+    private static let none = MicroDollars.min
 
     public let settings: Settings
-    private var states: [MarketState] = []
 
     public init(settings: Settings = Settings()) { self.settings = settings }
 
@@ -45,7 +47,8 @@ public struct QuoteFirewall: Sendable {
     }
 
     /// Checks the book after the update: crossed or locked, then the jump test on the YES mid.
-    public mutating func checkBook(_ book: BinaryBook, market: Int) -> QuoteRejection? {
+    /// `inout` only so the engine's book is read in place, not copied (the hot path).
+    public mutating func checkBook(_ book: inout BinaryBook, market: Int) -> QuoteRejection? {
         let yesBid = book.bestYesBid
         let yesAsk = book.bestYesAsk
         if let rejection = Self.cross(yesBid, yesAsk) ?? Self.cross(book.bestNoBid, book.bestNoAsk) {
@@ -62,39 +65,55 @@ public struct QuoteFirewall: Sendable {
         return nil
     }
 
+    private mutating func grow(to market: Int) {
+        guard lastMid.count <= market else { return }
+        let extra = market + 1 - lastMid.count
+        moves += repeatElement(0, count: extra * settings.window)
+        kept += repeatElement(0, count: extra)
+        next += repeatElement(0, count: extra)
+        lastMid += repeatElement(Self.none, count: extra)
+        pendingJump += repeatElement(Self.none, count: extra)
+    }
+
     mutating func checkJump(mid: MicroDollars, market: Int) -> QuoteRejection? {
-        if states.count <= market {
-            states.append(contentsOf: repeatElement(MarketState(), count: market + 1 - states.count))
-        }
-        guard let last = states[market].lastMid else {
-            states[market].lastMid = mid
+        grow(to: market)
+        let last = lastMid[market]
+        guard last != Self.none else {
+            lastMid[market] = mid
             return nil
         }
-        if let pending = states[market].pendingJump {
-            states[market].pendingJump = nil
+        let pending = pendingJump[market]
+        if pending != Self.none {
+            pendingJump[market] = Self.none
             if abs(mid - pending) < settings.minimumJump {
                 // Confirmed: the market really moved. Accept the new level without learning the jump.
-                states[market].lastMid = mid
+                lastMid[market] = mid
                 return nil
             }
         }
         let move = mid - last
-        if abs(move) >= settings.minimumJump, isOutlier(move, states[market].moves) {
-            states[market].pendingJump = mid
+        if abs(move) >= settings.minimumJump, isOutlier(move, history(market)) {
+            pendingJump[market] = mid
             return .jump
         }
         record(move, market: market)
-        states[market].lastMid = mid
+        lastMid[market] = mid
         return nil
     }
 
+    /// The market's kept moves (order does not matter to the tests that read them).
+    private func history(_ market: Int) -> [MicroDollars] {
+        let base = market * settings.window
+        return Array(moves[base..<base + Int(kept[market])])
+    }
+
     private mutating func record(_ move: MicroDollars, market: Int) {
-        if states[market].moves.count < settings.window {
-            states[market].moves.append(move)
-        } else {
-            states[market].moves[states[market].next] = move
-            states[market].next = (states[market].next + 1) % settings.window
-        }
+        let window = Int32(settings.window)
+        var slot = next[market]
+        moves[market * settings.window + Int(slot)] = move
+        slot += 1
+        next[market] = slot == window ? 0 : slot
+        if kept[market] < window { kept[market] += 1 }
     }
 
     /// Both robust tests agree the move is an outlier. With too little history every large move is.
@@ -120,6 +139,10 @@ public struct QuoteFirewall: Sendable {
 
     /// Forgets a market's history (after a resync the old moves no longer describe it).
     public mutating func reset(market: Int) {
-        if market < states.count { states[market] = MarketState() }
+        guard market < lastMid.count else { return }
+        kept[market] = 0
+        next[market] = 0
+        lastMid[market] = Self.none
+        pendingJump[market] = Self.none
     }
 }

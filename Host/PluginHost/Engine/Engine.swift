@@ -71,7 +71,9 @@ public final class Engine {
     public var plansToShow = 0
 
     private var records: [MarketRecord?] = []
-    private var books: [BinaryBook?] = []
+    /// Per market; meaningful once `bookSequence` is not `.max`. Not optional, so the hot path
+    /// reads a book in place instead of copying it out of an `Optional` (eight retains a copy).
+    private var books: [BinaryBook] = []
     private var receiveTimes: [Nanoseconds] = []
     /// Per market: its book's sequence (`.max` = no book yet) and whether a venue announced it.
     /// Kept beside the books so the hot path reads two integers instead of copying a book.
@@ -83,6 +85,8 @@ public final class Engine {
     private var dirtySingles: [Int] = []
     private var snapshots: [GroupSnapshot?]
     private var memberMarkets: [[Int]]
+    /// Each group's kind, apart from its rule: the cycle reads it without copying the rule.
+    private var groupKinds: [GroupKind]
     private var groupDirty: [Bool]
     private var dirtyGroups: [Int32] = []
     private var venueLastMessage: [String: Nanoseconds] = [:]
@@ -116,6 +120,7 @@ public final class Engine {
         snapshots = Array(repeating: nil, count: universe.groups.count)
         groupDirty = Array(repeating: false, count: universe.groups.count)
         memberMarkets = []
+        groupKinds = universe.groups.map(\.kind)
         for g in universe.groups { memberMarkets.append(g.members.map { self.universe.intern($0.key) }) }
         grow()
     }
@@ -125,7 +130,7 @@ public final class Engine {
         guard records.count < n else { return }
         let extra = n - records.count
         records += repeatElement(nil, count: extra)
-        books += repeatElement(nil, count: extra)
+        books += repeatElement(BinaryBook(), count: extra)
         receiveTimes += repeatElement(0, count: extra)
         bookSequence += repeatElement(.max, count: extra)
         known += repeatElement(false, count: extra)
@@ -151,7 +156,9 @@ public final class Engine {
 
     public func market(_ key: MarketKey) -> MarketRecord? { universe.marketID(key).flatMap { records[$0] } }
 
-    public func book(_ key: MarketKey) -> BinaryBook? { universe.marketID(key).flatMap { books[$0] } }
+    public func book(_ key: MarketKey) -> BinaryBook? {
+        universe.marketID(key).flatMap { bookSequence[$0] == .max ? nil : books[$0] }
+    }
 
     /// One book snapshot or delta from a venue, received at `receivedAt`.
     public func apply(_ update: BookUpdate, venue: String, receivedAt: Nanoseconds) {
@@ -168,17 +175,16 @@ public final class Engine {
             if update.kind == .delta { onResync?(key) }
             return
         }
-        if books[id] == nil { books[id] = BinaryBook() }
-        if update.kind == .snapshot, books[id]!.sequence > 0, !Self.matches(books[id]!, update) {
+        if update.kind == .snapshot, books[id].sequence > 0, !Self.matches(books[id], update) {
             summary.dataQuality.count(.reconcileMismatch)
         }
         // Mutated in place: copying the book out and back would copy its ladders on every update.
-        books[id]!.apply(update)
-        bookSequence[id] = books[id]!.sequence
+        books[id].apply(update)
+        bookSequence[id] = books[id].sequence
         receiveTimes[id] = receivedAt
         let gapPending = quarantine[id] == .sequenceGap && update.kind != .snapshot
         if update.kind == .snapshot { firewall.reset(market: id) }
-        if let rejection = firewall.checkBook(books[id]!, market: id) {
+        if let rejection = firewall.checkBook(&books[id], market: id) {
             reject(id, key, rejection, time: receivedAt)
             // A crossed book built from deltas may be a missed delta: fetch a snapshot. A crossed
             // snapshot is the venue's own state; asking again would only loop.
@@ -289,13 +295,13 @@ public final class Engine {
         for g in dirtyGroups {
             let index = Int(g)
             groupDirty[index] = false
-            let rule = universe.groups[index]
             let members = memberMarkets[index]
             // A group is evaluated once every member's market is known.
             guard members.allSatisfy({ known[$0] }) else { continue }
-            let snapshot = snapshots[index] ?? GroupSnapshot(rule: rule, markets: members.map { records[$0]! })
+            let snapshot =
+                snapshots[index] ?? GroupSnapshot(rule: universe.groups[index], markets: members.map { records[$0]! })
             snapshots[index] = snapshot
-            evaluate(snapshot, kind: rule.kind, members: members, now: now, pipeline: pipeline, seen: &seen)
+            evaluate(snapshot, kind: groupKinds[index], members: members, now: now, pipeline: pipeline, seen: &seen)
         }
         dirtyGroups.removeAll(keepingCapacity: true)
     }
@@ -313,7 +319,7 @@ public final class Engine {
             {
                 // Only a changed book is read (and copied); unchanged members keep their C quote.
                 if snapshot.needsBook(sequence: bookSequence[id], at: i) {
-                    snapshot.setBook(books[id]!, receivedAt: receiveTimes[id], at: i)
+                    snapshot.setBook(&books[id], receivedAt: receiveTimes[id], at: i)
                 }
             } else {
                 snapshot.clearQuote(at: i)
@@ -410,7 +416,9 @@ public final class Engine {
         members: [Int], lane: PluginInstance, decision: Decision
     ) {
         let ids = opportunity.legs.map { members[Int($0.memberIndex)] }
-        let asks = zip(ids, opportunity.legs).map { id, leg in books[id]?.asks(leg.side) ?? [] }
+        let asks = zip(ids, opportunity.legs).map { id, leg in
+            bookSequence[id] == .max ? [] : books[id].asks(leg.side)
+        }
         let execution: PaperExecution
         do {
             execution = try PaperExecutor.execute(

@@ -149,7 +149,8 @@ public final class GroupSnapshot {
 
     /// Sets member `index`'s quote straight from its book, without intermediate arrays; does
     /// nothing when the book has not changed since it was last written (the engine's hot path).
-    public func setBook(_ book: BinaryBook, receivedAt: Nanoseconds, at index: Int) {
+    /// `inout` only so the engine's book is read in place: a copy of it costs eight retains.
+    public func setBook(_ book: inout BinaryBook, receivedAt: Nanoseconds, at index: Int) {
         guard versions[index] != book.sequence || cMembers[index].quote == nil else { return }
         versions[index] = book.sequence
         var c = Self.emptyQuote

@@ -71,6 +71,7 @@ enum KalshiBookScanner {
         }
         guard expect(UInt8(ascii: ":")), expect(UInt8(ascii: "[")) else { return nil }
         var levels: [Level] = []
+        levels.reserveCapacity(64)
         skip()
         if i < b.count, b[i] == UInt8(ascii: "]") { return levels }
         while true {
@@ -90,36 +91,43 @@ enum KalshiBookScanner {
     }
 
     /// An unsigned decimal such as `0.4100` as an integer at `scale` (10^k); nil when it has more
-    /// digits after the point than the scale keeps, or is not a plain decimal.
+    /// digits after the point than the scale keeps, or is not a plain decimal. Two passes (whole,
+    /// then fraction) and a power-of-ten table: this runs twice per level of every book.
     static func parseDecimal(_ b: UnsafeBufferPointer<UInt8>, _ begin: Int, _ end: Int, scale: Int64) -> Int64? {
+        guard let scaleDigits = powersOfTen.firstIndex(of: scale) else { return nil }
+        var k = begin
         var whole: Int64 = 0
+        while k < end, b[k] != UInt8(ascii: ".") {
+            let d = b[k] &- 0x30
+            guard d < 10 else { return nil }
+            whole = whole &* 10 &+ Int64(d)
+            k += 1
+        }
+        var digits = k - begin
         var fraction: Int64 = 0
-        var fractionScale: Int64 = 1
-        var seenPoint = false
-        var digits = 0
-        for k in begin..<end {
-            let c = b[k]
-            if c == UInt8(ascii: ".") {
-                guard !seenPoint else { return nil }
-                seenPoint = true
-                continue
-            }
-            guard c >= 0x30, c <= 0x39 else { return nil }
-            digits += 1
-            guard digits <= 18 else { return nil }
-            let d = Int64(c - 0x30)
-            if seenPoint {
-                if fractionScale < scale {
-                    fraction = fraction * 10 + d
-                    fractionScale *= 10
+        var kept = 0
+        if k < end {
+            k += 1  // the point
+            while k < end {
+                let d = b[k] &- 0x30
+                guard d < 10 else { return nil }  // also a second point
+                if kept < scaleDigits {
+                    fraction = fraction &* 10 &+ Int64(d)
+                    kept += 1
                 } else if d != 0 {
                     return nil  // finer than the scale: let the strict decoder report it
                 }
-            } else {
-                whole = whole * 10 + d
+                digits += 1
+                k += 1
             }
         }
-        guard digits > 0 else { return nil }
-        return whole * scale + fraction * (scale / fractionScale)
+        guard digits > 0, digits <= 18 else { return nil }
+        // A huge count must not trap the host: overflow is "not a value" for the strict decoder.
+        let (scaled, overflow) = whole.multipliedReportingOverflow(by: scale)
+        guard !overflow else { return nil }
+        let (value, overflow2) = scaled.addingReportingOverflow(fraction * powersOfTen[scaleDigits - kept])
+        return overflow2 ? nil : value
     }
+
+    static let powersOfTen: [Int64] = (0...18).map { (0..<$0).reduce(1) { r, _ in r * 10 } }
 }
