@@ -80,6 +80,10 @@ public final class Engine {
     private var bookSequence: [UInt64] = []
     private var known: [Bool] = []
     private var quarantine: [QuoteRejection?] = []
+    /// Every market's own C quote, for the lanes of kind `single`.
+    private let singleTable = SingleMarketTable()
+    /// A market's group as an object, made only when a lane finds something in it (the sizing
+    /// chain and the decision read it).
     private var singles: [GroupSnapshot?] = []
     private var singleDirty: [Bool] = []
     private var dirtySingles: [Int] = []
@@ -136,6 +140,7 @@ public final class Engine {
         known += repeatElement(false, count: extra)
         quarantine += repeatElement(nil, count: extra)
         singles += repeatElement(nil, count: extra)
+        singleTable.grow(to: n)
         singleDirty += repeatElement(false, count: extra)
     }
 
@@ -149,6 +154,7 @@ public final class Engine {
         guard records[id] != market else { return }
         records[id] = market
         known[id] = true
+        singleTable.setMarket(market, at: id)
         // Snapshots hold market metadata: rebuild the ones that contain it.
         singles[id] = nil
         for g in universe.groups(ofMarket: id) { snapshots[Int(g)] = nil }
@@ -282,13 +288,7 @@ public final class Engine {
         }
         var seen: Set<String> = []
         if !lanesByKind[Int(GroupKind.single.rawValue)].isEmpty {
-            for id in dirtySingles where known[id] {
-                let snapshot =
-                    singles[id] ?? GroupSnapshot(kind: .single, groupID: records[id]!.marketID, markets: [records[id]!])
-                singles[id] = snapshot
-                singleMember[0] = id
-                evaluate(snapshot, kind: .single, members: singleMember, now: now, pipeline: pipeline, seen: &seen)
-            }
+            for id in dirtySingles where known[id] { evaluateSingle(id, now: now, pipeline: pipeline, seen: &seen) }
         }
         for id in dirtySingles { singleDirty[id] = false }
         dirtySingles.removeAll(keepingCapacity: true)
@@ -314,9 +314,7 @@ public final class Engine {
         guard !lanes.isEmpty else { return }
         summary.groupsEvaluated += 1
         for (i, id) in members.enumerated() {
-            if bookSequence[id] != .max, quarantine[id] == nil,
-                staleVenues.isEmpty || !staleVenues.contains(universe.marketKeys[id].venue)
-            {
+            if isQuotable(id) {
                 // Only a changed book is read (and copied); unchanged members keep their C quote.
                 if snapshot.needsBook(sequence: bookSequence[id], at: i) {
                     snapshot.setBook(&books[id], receivedAt: receiveTimes[id], at: i)
@@ -337,6 +335,50 @@ public final class Engine {
             for opportunity in found {
                 handle(
                     opportunity, lane: lane, snapshot: snapshot, members: members, now: now, pipeline: pipeline,
+                    seen: &seen)
+            }
+        }
+    }
+
+    /// A market's quote may reach the lanes: it has a book, nothing withholds it, its venue streams.
+    private func isQuotable(_ id: Int) -> Bool {
+        bookSequence[id] != .max && quarantine[id] == nil
+            && (staleVenues.isEmpty || !staleVenues.contains(universe.marketKeys[id].venue))
+    }
+
+    /// A market on its own, through the single-market table (no object, no copy of its quote
+    /// unless the book changed). Only when a lane finds something is the market's snapshot
+    /// object made, for the sizing chain and the decision.
+    private func evaluateSingle(_ id: Int, now: Nanoseconds, pipeline: Pipeline, seen: inout Set<String>) {
+        summary.groupsEvaluated += 1
+        let quotable = isQuotable(id)
+        if quotable {
+            singleTable.setBook(&books[id], receivedAt: receiveTimes[id], at: id)
+        } else {
+            singleTable.clearQuote(at: id)
+        }
+        for lane in lanesByKind[Int(GroupKind.single.rawValue)] {
+            let found: [FoundOpportunity]
+            do {
+                found = try lane.evaluate(singleTable.prepare(id, now: now))
+            } catch {
+                summary.pluginErrors += 1
+                continue
+            }
+            guard !found.isEmpty else { continue }
+            let snapshot =
+                singles[id] ?? GroupSnapshot(kind: .single, groupID: records[id]!.marketID, markets: [records[id]!])
+            singles[id] = snapshot
+            if quotable {
+                snapshot.setBook(&books[id], receivedAt: receiveTimes[id], at: 0)
+            } else {
+                snapshot.clearQuote(at: 0)
+            }
+            snapshot.setNow(now)
+            singleMember[0] = id
+            for opportunity in found {
+                handle(
+                    opportunity, lane: lane, snapshot: snapshot, members: singleMember, now: now, pipeline: pipeline,
                     seen: &seen)
             }
         }

@@ -181,6 +181,14 @@ public final class GroupSnapshot {
             levelCapacity[slot] = max(count, 8)
         }
         let buffer = levelBuffers[slot]!
+        Self.writeAsks(explicit: explicit, mirroring: bids, count: count, into: buffer)
+        return (buffer, count)
+    }
+
+    /// Writes `count` ask levels, best first: the explicit ladder, or the bids mirrored (1 − p).
+    static func writeAsks(
+        explicit: PriceLadder, mirroring bids: PriceLadder, count: Int, into buffer: UnsafeMutablePointer<arb_level>
+    ) {
         if !explicit.isEmpty {
             explicit.prices.withUnsafeBufferPointer { p in
                 explicit.sizes.withUnsafeBufferPointer { z in
@@ -197,7 +205,6 @@ public final class GroupSnapshot {
                 }
             }
         }
-        return (buffer, count)
     }
 
     /// The cycle's clock, as lanes see it.

@@ -1,0 +1,160 @@
+import CArbPluginAPI
+import PluginKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// C memory for every market as a group of its own (the lanes of kind `single`, such as the
+/// intra-venue lane): one contiguous table of `arb_market` and `arb_quote` indexed by market,
+/// each market's ask ladders, and one `arb_group` whose only member is pointed at the market
+/// being evaluated.
+///
+/// Why not a ``GroupSnapshot`` per market: twenty thousand of them are twenty thousand objects
+/// with five allocations each, and evaluating a market touched a handful of cold cache lines
+/// before the lane even ran. Here a rescan walks the table in order and an update touches its
+/// market's two rows. Not thread-safe: the engine thread owns it.
+final class SingleMarketTable {
+    private(set) var count = 0
+    private var capacity = 0
+    private var markets: UnsafeMutablePointer<arb_market>
+    private var quotes: UnsafeMutablePointer<arb_quote>
+    /// Per market: its strings (freed when the market is replaced), its ask buffers and their
+    /// capacities, and the book sequence its quote was written from (`.max` = none).
+    private var strings: [[UnsafeMutablePointer<CChar>]] = []
+    private var askBuffers: [UnsafeMutablePointer<arb_level>?] = []
+    private var askCapacity: [Int] = []
+    private var versions: [UInt64] = []
+    private var hasQuote: [Bool] = []
+    private let member: UnsafeMutablePointer<arb_group_member>
+    let group: UnsafeMutablePointer<arb_group>
+
+    init() {
+        markets = .allocate(capacity: 1)
+        quotes = .allocate(capacity: 1)
+        member = .allocate(capacity: 1)
+        member.initialize(
+            to: arb_group_member(
+                struct_size: UInt32(MemoryLayout<arb_group_member>.size), flags: 0, market: nil, quote: nil, role: 0,
+                reserved0: 0, strike_micros: 0))
+        group = .allocate(capacity: 1)
+        group.initialize(
+            to: arb_group(
+                struct_size: UInt32(MemoryLayout<arb_group>.size), kind: GroupKind.single.rawValue,
+                group_id: arb_str(data: nil, len: 0), flags: 0, member_count: 1, members: UnsafePointer(member),
+                now_ns: 0))
+    }
+
+    deinit {
+        for list in strings { list.forEach { free($0) } }
+        askBuffers.forEach { $0?.deallocate() }
+        markets.deallocate()
+        quotes.deallocate()
+        member.deallocate()
+        group.deallocate()
+    }
+
+    /// Makes room for markets `0..<n`. Rows move: only call between lane calls.
+    func grow(to n: Int) {
+        guard n > count else { return }
+        if n > capacity {
+            let newCapacity = max(n, capacity * 2, 64)
+            let m = UnsafeMutablePointer<arb_market>.allocate(capacity: newCapacity)
+            let q = UnsafeMutablePointer<arb_quote>.allocate(capacity: newCapacity)
+            m.moveInitialize(from: markets, count: count)
+            q.moveInitialize(from: quotes, count: count)
+            markets.deallocate()
+            quotes.deallocate()
+            markets = m
+            quotes = q
+            capacity = newCapacity
+        }
+        for i in count..<n {
+            (markets + i).initialize(to: Self.emptyMarket)
+            (quotes + i).initialize(to: GroupSnapshot.emptyQuote)
+        }
+        let extra = n - count
+        strings += repeatElement([], count: extra)
+        askBuffers += repeatElement(nil, count: 2 * extra)
+        askCapacity += repeatElement(0, count: 2 * extra)
+        versions += repeatElement(.max, count: extra)
+        hasQuote += repeatElement(false, count: extra)
+        count = n
+    }
+
+    /// Writes market `id`'s terms (a new market, or new terms for a known one).
+    func setMarket(_ m: MarketRecord, at id: Int) {
+        strings[id].forEach { free($0) }
+        strings[id] = []
+        func own(_ s: String) -> arb_str {
+            let c = strdup(s)!
+            strings[id].append(c)
+            return arb_str(data: c, len: strlen(c))
+        }
+        markets[id] = arb_market(
+            struct_size: UInt32(MemoryLayout<arb_market>.size), flags: m.isActive ? UInt32(ARB_MARKET_ACTIVE) : 0,
+            venue: own(m.venue), market_id: own(m.marketID), event_id: own(m.eventID), title: own(m.title),
+            close_time_ns: m.closeTime, resolution_time_ns: m.resolutionTime > 0 ? m.resolutionTime : m.closeTime,
+            tick_micros: m.tick, min_order_centi: 100, fee_schedule: m.feeSchedule.rawValue, reserved0: 0,
+            fee_multiplier_ppm: m.feeMultiplier, yes_token: own(""), no_token: own(""))
+    }
+
+    /// Rewrites market `id`'s quote from its book, unless it already shows this book.
+    func setBook(_ book: inout BinaryBook, receivedAt: Nanoseconds, at id: Int) {
+        guard versions[id] != book.sequence || !hasQuote[id] else { return }
+        versions[id] = book.sequence
+        hasQuote[id] = true
+        var c = GroupSnapshot.emptyQuote
+        if let b = book.bestYesBid { (c.yes_bid_micros, c.yes_bid_centi) = (b.price, b.size) }
+        if let b = book.bestNoBid { (c.no_bid_micros, c.no_bid_centi) = (b.price, b.size) }
+        if let a = book.bestYesAsk { (c.yes_ask_micros, c.yes_ask_centi) = (a.price, a.size) }
+        if let a = book.bestNoAsk { (c.no_ask_micros, c.no_ask_centi) = (a.price, a.size) }
+        c.receive_time_ns = receivedAt
+        c.venue_time_ns = book.venueTime
+        c.sequence = book.sequence
+        let yes = asks(explicit: book.yesAsks, mirroring: book.noBids, slot: 2 * id)
+        let no = asks(explicit: book.noAsks, mirroring: book.yesBids, slot: 2 * id + 1)
+        (c.yes_asks, c.yes_ask_count) = (UnsafePointer(yes.0), UInt32(yes.1))
+        (c.no_asks, c.no_ask_count) = (UnsafePointer(no.0), UInt32(no.1))
+        quotes[id] = c
+    }
+
+    /// Market `id` shows no quote (quarantined, stale, or no book yet).
+    func clearQuote(at id: Int) {
+        hasQuote[id] = false
+        versions[id] = .max
+    }
+
+    /// The group a lane sees for market `id` at `now`: valid until the next call.
+    func prepare(_ id: Int, now: Nanoseconds) -> UnsafePointer<arb_group> {
+        member.pointee.market = UnsafePointer(markets + id)
+        member.pointee.quote = hasQuote[id] ? UnsafePointer(quotes + id) : nil
+        group.pointee.group_id = markets[id].market_id
+        group.pointee.now_ns = now
+        return UnsafePointer(group)
+    }
+
+    private func asks(explicit: PriceLadder, mirroring bids: PriceLadder, slot: Int)
+        -> (UnsafeMutablePointer<arb_level>?, Int)
+    {
+        let count = explicit.isEmpty ? bids.count : explicit.count
+        guard count > 0 else { return (nil, 0) }
+        if askCapacity[slot] < count {
+            askBuffers[slot]?.deallocate()
+            askBuffers[slot] = .allocate(capacity: max(count, 4))
+            askCapacity[slot] = max(count, 4)
+        }
+        let buffer = askBuffers[slot]!
+        GroupSnapshot.writeAsks(explicit: explicit, mirroring: bids, count: count, into: buffer)
+        return (buffer, count)
+    }
+
+    static var emptyMarket: arb_market {
+        let empty = arb_str(data: nil, len: 0)
+        return arb_market(
+            struct_size: UInt32(MemoryLayout<arb_market>.size), flags: 0, venue: empty, market_id: empty,
+            event_id: empty, title: empty, close_time_ns: 0, resolution_time_ns: 0, tick_micros: 10_000,
+            min_order_centi: 100, fee_schedule: 0, reserved0: 0, fee_multiplier_ppm: FixedPoint.ppm, yes_token: empty,
+            no_token: empty)
+    }
+}
