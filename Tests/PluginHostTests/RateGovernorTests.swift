@@ -97,6 +97,22 @@ struct RateGovernorTests {
                 "must be a table"))
     }
 
+    /// The sandbox's plugins loaded afresh (empty state), with the same key, for a replay.
+    static func replayManager(_ box: Sandbox) throws -> PluginManager {
+        let fresh = PluginManager(
+            directory: ManifestDirectory(path: box.pluginsDirectory),
+            loader: LibraryLoader(searchPath: [buildDirectory], cacheDirectory: box.stateDirectory + "/replay-cache"),
+            runtime: HostRuntime(
+                clock: { 1_703_123_456_789_000_000 }, log: { _, _, _ in },
+                keys: KeyStore(keys: [
+                    try KeyStore.loadKey(
+                        name: "kalshi-test", path: box.root + "/kalshi.pem", format: .rsaPEM,
+                        allowedPlugins: ["venue.kalshi"])
+                ]), state: MemoryStateStore()))
+        #expect(fresh.reload().errors.isEmpty)
+        return fresh
+    }
+
     /// What the driver sent, and when.
     final class Wire {
         var sent: [(t: Nanoseconds, line: String)] = []
@@ -181,18 +197,7 @@ struct RateGovernorTests {
         // The replay decides at the same points without pacing: every answer matches a request.
         let records = try TapeReader.read(path: tapePath)
         #expect(records.filter { $0.status == 429 }.count == 2, "the refusals are on the tape")
-        let fresh = PluginManager(
-            directory: ManifestDirectory(path: box.pluginsDirectory),
-            loader: LibraryLoader(searchPath: [buildDirectory], cacheDirectory: box.stateDirectory + "/replay-cache"),
-            runtime: HostRuntime(
-                clock: { 1_703_123_456_789_000_000 }, log: { _, _, _ in },
-                keys: KeyStore(keys: [
-                    try KeyStore.loadKey(
-                        name: "kalshi-test", path: box.root + "/kalshi.pem", format: .rsaPEM,
-                        allowedPlugins: ["venue.kalshi"])
-                ]), state: MemoryStateStore()))
-        #expect(fresh.reload().errors.isEmpty)
-        let replay = try TapeReplay.run(records: records, manager: fresh)
+        let replay = try TapeReplay.run(records: records, manager: try Self.replayManager(box))
         #expect(replay.unmatchedResponses == 0 && replay.errors.isEmpty, "\(replay.errors)")
         #expect(replay.summary.updates == driver.engine.summary.updates)
         #expect(replay.summary.cycles == driver.engine.summary.cycles)

@@ -45,6 +45,17 @@ public final class DemoRunner {
         driver.streamSend = { venue, text in exchange.streamSend(venue: venue, text) }
     }
 
+    /// Bounded ingest per venue (see ``IngestQueue`` for the overflow policy).
+    private var queues: [String: IngestQueue] = [:]
+    public var ingestCapacity = 65_536
+
+    func queue(_ venue: String) -> IngestQueue {
+        if let q = queues[venue] { return q }
+        let q = IngestQueue(venue: venue, capacity: ingestCapacity)
+        queues[venue] = q
+        return q
+    }
+
     /// How many plans to print with their full sizing trace.
     public var plansToShow: Int {
         get { engine.plansToShow }
@@ -64,9 +75,13 @@ public final class DemoRunner {
         var lastReport = clock()
         var updatesAtLastReport = 0
         while !shouldStop() {
+            // Frames go through their venue's bounded ingest queue, as a network reader's would;
+            // drained at once here, so frames of different venues keep their arrival order.
             for _ in 0..<framesPerBatch {
                 guard let (venue, frame) = exchange.nextFrame() else { break }
-                driver.receive(frame: Array(frame.utf8), venue: venue, at: clock())
+                let q = queue(venue)
+                q.push(Array(frame.utf8), receivedAt: clock())
+                driver.receive(from: q)
             }
             if let report = manager.reloadIfChanged() {
                 output(
@@ -110,6 +125,7 @@ public final class DemoRunner {
               plans A \(s.plansA) B \(s.plansB), rejections \(s.rejectedBy.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
               paper: \(s.paperExecutions) executions, \(FixedPoint.format(s.paperBaskets, scale: FixedPoint.centi)) baskets, \
             \(s.incomplete) incomplete, PnL $\(FixedPoint.format(s.pnl, scale: FixedPoint.micros))
+              ingest: \(queues.values.map(\.dropped.frames).reduce(0, +)) frames dropped in \(queues.values.map(\.dropped.overflows).reduce(0, +)) overflows (queues of \(ingestCapacity))
               requests: \(driver.requestStats.paced) paced by rate limits, \(driver.requestStats.refused) refused (429), \
             \(driver.requestStats.retried) retried, \(driver.requestStats.failed) failed
               data quality: \(s.dataQuality.summary); plugin errors \(s.pluginErrors + driver.errors.count), store errors \(s.storeErrors)

@@ -161,6 +161,34 @@ public final class VenueDriver {
         afterMessage(venue: venue, now: now, complete: complete)
     }
 
+    /// Drains a venue's ingest queue into the engine, oldest first: frames as they arrived; an
+    /// overflow (frames the queue had to drop) as ``overflow(venue:dropped:at:complete:)``.
+    /// Returns how many items it took. Engine thread; the queue's readers are on any thread.
+    @discardableResult
+    public func receive(from queue: IngestQueue, limit: Int = .max) -> Int {
+        let items = queue.drain(limit: limit)
+        for item in items {
+            switch item {
+            case .frame(let bytes, let t): receive(frame: bytes, venue: queue.venue, at: t)
+            case .overflow(let dropped, let t): overflow(venue: queue.venue, dropped: dropped, at: t)
+            }
+        }
+        return items.count
+    }
+
+    /// `venue`'s ingest queue dropped `dropped` frames: its books can no longer be trusted, so
+    /// every quote of it is withheld and every market is resynced from a REST snapshot. Recorded
+    /// on the tape, so a replay withholds and resyncs at the same point.
+    public func overflow(venue: String, dropped: Int, at now: Nanoseconds, complete: Bool = true) {
+        guard sessions[venue] != nil else { return }
+        messages += 1
+        record(.overflow(venue: venue, dropped: dropped, at: now))
+        depth += 1
+        defer { depth -= 1 }
+        engine.reportOverflow(venue: venue, time: now)
+        afterMessage(venue: venue, now: now, complete: complete)
+    }
+
     /// A response that arrived later for an outstanding request (replay), matched by method and URL.
     /// Returns false when no outstanding request matches.
     @discardableResult

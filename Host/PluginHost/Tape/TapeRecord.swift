@@ -18,6 +18,9 @@ public struct TapeRecord: Codable, Sendable, Equatable {
         /// The groups the run evaluated, as a rules file (RulesFile format) in `body`: the first
         /// record of a tape, so a replay evaluates the same universe.
         case universe
+        /// The venue's ingest queue overflowed here (`body`: frames dropped). A replay withholds
+        /// the venue's quotes and resyncs it at the same point, as the live run did.
+        case overflow
     }
 
     /// Receive time, nanoseconds since the epoch.
@@ -43,6 +46,10 @@ public struct TapeRecord: Codable, Sendable, Equatable {
 
     public static func universe(_ rules: [GroupRule], at t: Nanoseconds) -> TapeRecord {
         TapeRecord(t: t, venue: "", type: .universe, body: String(decoding: RulesFile.encode(rules), as: UTF8.self))
+    }
+
+    public static func overflow(venue: String, dropped: Int, at t: Nanoseconds) -> TapeRecord {
+        TapeRecord(t: t, venue: venue, type: .overflow, body: String(dropped))
     }
 
     public static func frame(_ bytes: [UInt8], venue: String, at t: Nanoseconds) -> TapeRecord {

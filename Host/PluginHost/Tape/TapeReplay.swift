@@ -59,6 +59,12 @@ public final class TapeReplay {
                     continue
                 }
                 driver.receive(frame: Array(r.body.utf8), venue: r.venue, at: r.t, complete: complete)
+            case .overflow:
+                guard driver.sessions[r.venue] != nil else {
+                    unknown += 1
+                    continue
+                }
+                driver.overflow(venue: r.venue, dropped: Int(r.body) ?? 0, at: r.t, complete: complete)
             case .response:
                 guard driver.sessions[r.venue] != nil else {
                     unknown += 1
