@@ -23,6 +23,7 @@ public final class VenueSession {
     public let instance: PluginInstance
     public let venueID: String
     private var events: [VenueEvent] = []
+    private let errorText = TextBuffer()
 
     public init(instance: PluginInstance) {
         self.instance = instance
@@ -130,7 +131,9 @@ public final class VenueSession {
         withError: Bool, _ body: (UnsafePointer<arb_venue_sink>, UnsafePointer<arb_text_sink>) -> arb_status
     ) throws(PluginCallError) -> [VenueEvent] {
         events.removeAll(keepingCapacity: true)
-        let message = TextBuffer()
+        // One buffer per session, cleared per call: a venue call per stream frame must not allocate it.
+        let message = errorText
+        message.clear()
         var sink = makeSink()
         let status = message.withSink { error in body(&sink, error) }
         guard status == ARB_OK else {

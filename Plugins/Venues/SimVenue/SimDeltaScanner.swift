@@ -14,20 +14,25 @@ enum SimDeltaScanner {
 
     static func scan(_ frame: [UInt8]) -> Delta? {
         frame.withUnsafeBufferPointer { b -> Delta? in
-            guard let type = string(after: "\"type\":", in: b), type == "delta",
-                let market = string(after: "\"market\":", in: b), let seq = integer(after: "\"seq\":", in: b),
-                let side = string(after: "\"side\":", in: b), side == "yes" || side == "no",
-                let price = string(after: "\"price\":", in: b), let size = string(after: "\"size\":", in: b)
+            // The exchange writes the keys in this order; each search starts where the last ended,
+            // and a frame in another order falls back to the decoder.
+            var at = 0
+            guard let type = string(after: "\"type\":", in: b, from: &at), type == "delta",
+                let market = string(after: "\"market\":", in: b, from: &at),
+                let seq = integer(after: "\"seq\":", in: b, from: &at),
+                let side = string(after: "\"side\":", in: b, from: &at), side == "yes" || side == "no",
+                let price = string(after: "\"price\":", in: b, from: &at),
+                let size = string(after: "\"size\":", in: b, from: &at)
             else { return nil }
             return Delta(market: market, seq: seq, isYes: side == "yes", price: price, size: size)
         }
     }
 
-    /// The index just after the first occurrence of `key`.
-    private static func find(_ key: StaticString, in b: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The index just after the first occurrence of `key` at or after `start`.
+    private static func find(_ key: StaticString, in b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         key.withUTF8Buffer { k -> Int? in
             guard k.count <= b.count else { return nil }
-            var i = 0
+            var i = start
             while i + k.count <= b.count {
                 if b[i] == k[0] {
                     var j = 1
@@ -40,8 +45,11 @@ enum SimDeltaScanner {
         }
     }
 
-    private static func string(after key: StaticString, in b: UnsafeBufferPointer<UInt8>) -> String? {
-        guard var i = find(key, in: b), i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+    private static func string(after key: StaticString, in b: UnsafeBufferPointer<UInt8>, from at: inout Int)
+        -> String?
+    {
+        guard var i = find(key, in: b, from: at), i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+        defer { at = i }
         i += 1
         let start = i
         while i < b.count, b[i] != UInt8(ascii: "\"") {
@@ -52,8 +60,11 @@ enum SimDeltaScanner {
         return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
     }
 
-    private static func integer(after key: StaticString, in b: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        guard var i = find(key, in: b) else { return nil }
+    private static func integer(after key: StaticString, in b: UnsafeBufferPointer<UInt8>, from at: inout Int)
+        -> UInt64?
+    {
+        guard var i = find(key, in: b, from: at) else { return nil }
+        defer { at = i }
         var value: UInt64 = 0
         let start = i
         while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
