@@ -65,10 +65,12 @@ public final class VenueDriver {
             sessions[session.venueID] = session
             governors[session.venueID] = RateGovernor(limits: v.manifest.rateLimits)
         }
+        venueIDs = sessions.keys.sorted()
         engine.onResync = { [weak self] key in self?.resync(key) }
     }
 
-    public var venueIDs: [String] { sessions.keys.sorted() }
+    /// The venues, sorted (fixed at init: the loops of every message must not sort them again).
+    public private(set) var venueIDs: [String] = []
 
     /// Discovery, then one book snapshot per market, then the streams, venue by venue. When every
     /// venue has its books the engine rescans once; from then on it runs a cycle per message.
