@@ -56,8 +56,7 @@ public final class GroupSnapshot {
     private let cMarkets: UnsafeMutablePointer<arb_market>
     private let cQuotes: UnsafeMutablePointer<arb_quote>
     private let cMembers: UnsafeMutablePointer<arb_group_member>
-    private var levelBuffers: [UnsafeMutablePointer<arb_level>?]
-    private var levelCapacity: [Int]
+    private var buffers: QuoteBuffers
     /// Per member: the book sequence its C quote was written from (`.max` = none yet).
     private var versions: [UInt64]
     public let group: UnsafeMutablePointer<arb_group>
@@ -86,8 +85,7 @@ public final class GroupSnapshot {
         cQuotes = .allocate(capacity: max(n, 1))
         cMembers = .allocate(capacity: max(n, 1))
         group = .allocate(capacity: 1)
-        levelBuffers = Array(repeating: nil, count: 2 * n)
-        levelCapacity = Array(repeating: 0, count: 2 * n)
+        buffers = QuoteBuffers(quotes: n)
         versions = Array(repeating: .max, count: n)
         for (i, m) in markets.enumerated() {
             cMarkets[i] = arb_market(
@@ -110,7 +108,7 @@ public final class GroupSnapshot {
 
     deinit {
         strings.forEach { free($0) }
-        levelBuffers.forEach { $0?.deallocate() }
+        buffers.deallocateAll()
         cMarkets.deallocate()
         cQuotes.deallocate()
         cMembers.deallocate()
@@ -127,9 +125,9 @@ public final class GroupSnapshot {
         c.receive_time_ns = q.receiveTime
         c.venue_time_ns = q.venueTime
         c.sequence = q.sequence
-        c.yes_asks = UnsafePointer(levels(q.yesAsks, slot: 2 * index))
+        c.yes_asks = UnsafePointer(buffers.levels(q.yesAsks, slot: 2 * index))
         c.yes_ask_count = UInt32(q.yesAsks.count)
-        c.no_asks = UnsafePointer(levels(q.noAsks, slot: 2 * index + 1))
+        c.no_asks = UnsafePointer(buffers.levels(q.noAsks, slot: 2 * index + 1))
         c.no_ask_count = UInt32(q.noAsks.count)
         cQuotes[index] = c
         cMembers[index].quote = UnsafePointer(cQuotes + index)
@@ -153,74 +151,13 @@ public final class GroupSnapshot {
     public func setBook(_ book: inout BinaryBook, receivedAt: Nanoseconds, at index: Int) {
         guard versions[index] != book.sequence || cMembers[index].quote == nil else { return }
         versions[index] = book.sequence
-        var c = Self.emptyQuote
-        if let b = book.bestYesBid { (c.yes_bid_micros, c.yes_bid_centi) = (b.price, b.size) }
-        if let b = book.bestNoBid { (c.no_bid_micros, c.no_bid_centi) = (b.price, b.size) }
-        if let a = book.bestYesAsk { (c.yes_ask_micros, c.yes_ask_centi) = (a.price, a.size) }
-        if let a = book.bestNoAsk { (c.no_ask_micros, c.no_ask_centi) = (a.price, a.size) }
-        c.receive_time_ns = receivedAt
-        c.venue_time_ns = book.venueTime
-        c.sequence = book.sequence
-        let yes = asks(explicit: book.yesAsks, mirroring: book.noBids, slot: 2 * index)
-        let no = asks(explicit: book.noAsks, mirroring: book.yesBids, slot: 2 * index + 1)
-        (c.yes_asks, c.yes_ask_count) = (UnsafePointer(yes.0), UInt32(yes.1))
-        (c.no_asks, c.no_ask_count) = (UnsafePointer(no.0), UInt32(no.1))
+        let c = buffers.quote(&book, receivedAt: receivedAt, index: index)
         cQuotes[index] = c
         cMembers[index].quote = UnsafePointer(cQuotes + index)
     }
 
-    /// An ask ladder, best first: the explicit one, or the other side's bids mirrored (1 − p).
-    private func asks(explicit: PriceLadder, mirroring bids: PriceLadder, slot: Int)
-        -> (UnsafeMutablePointer<arb_level>?, Int)
-    {
-        let count = explicit.isEmpty ? bids.count : explicit.count
-        guard count > 0 else { return (nil, 0) }
-        if levelCapacity[slot] < count {
-            levelBuffers[slot]?.deallocate()
-            levelBuffers[slot] = .allocate(capacity: max(count, 8))
-            levelCapacity[slot] = max(count, 8)
-        }
-        let buffer = levelBuffers[slot]!
-        Self.writeAsks(explicit: explicit, mirroring: bids, count: count, into: buffer)
-        return (buffer, count)
-    }
-
-    /// Writes `count` ask levels, best first: the explicit ladder, or the bids mirrored (1 − p).
-    static func writeAsks(
-        explicit: PriceLadder, mirroring bids: PriceLadder, count: Int, into buffer: UnsafeMutablePointer<arb_level>
-    ) {
-        if !explicit.isEmpty {
-            explicit.prices.withUnsafeBufferPointer { p in
-                explicit.sizes.withUnsafeBufferPointer { z in
-                    for i in 0..<count { buffer[i] = arb_level(price_micros: p[i], size_centi: z[i]) }
-                }
-            }
-        } else {
-            bids.prices.withUnsafeBufferPointer { p in
-                bids.sizes.withUnsafeBufferPointer { z in
-                    for i in 0..<count {
-                        buffer[i] = arb_level(
-                            price_micros: FixedPoint.micros - p[count - 1 - i], size_centi: z[count - 1 - i])
-                    }
-                }
-            }
-        }
-    }
-
     /// The cycle's clock, as lanes see it.
     public func setNow(_ now: Nanoseconds) { group.pointee.now_ns = now }
-
-    private func levels(_ levels: [Level], slot: Int) -> UnsafeMutablePointer<arb_level>? {
-        guard !levels.isEmpty else { return nil }
-        if levelCapacity[slot] < levels.count {
-            levelBuffers[slot]?.deallocate()
-            levelBuffers[slot] = .allocate(capacity: levels.count)
-            levelCapacity[slot] = levels.count
-        }
-        let buffer = levelBuffers[slot]!
-        for (i, l) in levels.enumerated() { buffer[i] = arb_level(price_micros: l.price, size_centi: l.size) }
-        return buffer
-    }
 
     private func own(_ s: String) -> arb_str {
         let c = strdup(s)!

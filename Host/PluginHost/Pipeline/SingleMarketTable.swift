@@ -22,8 +22,7 @@ final class SingleMarketTable {
     /// Per market: its strings (freed when the market is replaced), its ask buffers and their
     /// capacities, and the book sequence its quote was written from (`.max` = none).
     private var strings: [[UnsafeMutablePointer<CChar>]] = []
-    private var askBuffers: [UnsafeMutablePointer<arb_level>?] = []
-    private var askCapacity: [Int] = []
+    private var buffers = QuoteBuffers(quotes: 0)
     private var versions: [UInt64] = []
     private var hasQuote: [Bool] = []
     private let member: UnsafeMutablePointer<arb_group_member>
@@ -47,7 +46,7 @@ final class SingleMarketTable {
 
     deinit {
         for list in strings { list.forEach { free($0) } }
-        askBuffers.forEach { $0?.deallocate() }
+        buffers.deallocateAll()
         markets.deallocate()
         quotes.deallocate()
         member.deallocate()
@@ -75,8 +74,7 @@ final class SingleMarketTable {
         }
         let extra = n - count
         strings += repeatElement([], count: extra)
-        askBuffers += repeatElement(nil, count: 2 * extra)
-        askCapacity += repeatElement(0, count: 2 * extra)
+        buffers.grow(quotes: n)
         versions += repeatElement(.max, count: extra)
         hasQuote += repeatElement(false, count: extra)
         count = n
@@ -104,19 +102,7 @@ final class SingleMarketTable {
         guard versions[id] != book.sequence || !hasQuote[id] else { return }
         versions[id] = book.sequence
         hasQuote[id] = true
-        var c = GroupSnapshot.emptyQuote
-        if let b = book.bestYesBid { (c.yes_bid_micros, c.yes_bid_centi) = (b.price, b.size) }
-        if let b = book.bestNoBid { (c.no_bid_micros, c.no_bid_centi) = (b.price, b.size) }
-        if let a = book.bestYesAsk { (c.yes_ask_micros, c.yes_ask_centi) = (a.price, a.size) }
-        if let a = book.bestNoAsk { (c.no_ask_micros, c.no_ask_centi) = (a.price, a.size) }
-        c.receive_time_ns = receivedAt
-        c.venue_time_ns = book.venueTime
-        c.sequence = book.sequence
-        let yes = asks(explicit: book.yesAsks, mirroring: book.noBids, slot: 2 * id)
-        let no = asks(explicit: book.noAsks, mirroring: book.yesBids, slot: 2 * id + 1)
-        (c.yes_asks, c.yes_ask_count) = (UnsafePointer(yes.0), UInt32(yes.1))
-        (c.no_asks, c.no_ask_count) = (UnsafePointer(no.0), UInt32(no.1))
-        quotes[id] = c
+        quotes[id] = buffers.quote(&book, receivedAt: receivedAt, index: id)
     }
 
     /// Market `id` shows no quote (quarantined, stale, or no book yet).
@@ -132,21 +118,6 @@ final class SingleMarketTable {
         group.pointee.group_id = markets[id].market_id
         group.pointee.now_ns = now
         return UnsafePointer(group)
-    }
-
-    private func asks(explicit: PriceLadder, mirroring bids: PriceLadder, slot: Int)
-        -> (UnsafeMutablePointer<arb_level>?, Int)
-    {
-        let count = explicit.isEmpty ? bids.count : explicit.count
-        guard count > 0 else { return (nil, 0) }
-        if askCapacity[slot] < count {
-            askBuffers[slot]?.deallocate()
-            askBuffers[slot] = .allocate(capacity: max(count, 4))
-            askCapacity[slot] = max(count, 4)
-        }
-        let buffer = askBuffers[slot]!
-        GroupSnapshot.writeAsks(explicit: explicit, mirroring: bids, count: count, into: buffer)
-        return (buffer, count)
     }
 
     static var emptyMarket: arb_market {
