@@ -92,6 +92,10 @@ public final class Engine {
     /// Each group's kind, apart from its rule: the cycle reads it without copying the rule.
     private var groupKinds: [GroupKind]
     private var groupDirty: [Bool]
+    /// Market → groups as one flat list (market `m`'s groups are `groupList[groupStart[m]..<groupStart[m + 1]]`):
+    /// marking an update's groups reads contiguous memory instead of a per-market array.
+    private var groupStart: [Int32] = [0]
+    private var groupList: [Int32] = []
     private var dirtyGroups: [Int32] = []
     private var venueLastMessage: [String: Nanoseconds] = [:]
     private var staleVenues: Set<String> = []
@@ -126,6 +130,10 @@ public final class Engine {
         memberMarkets = []
         groupKinds = universe.groups.map(\.kind)
         for g in universe.groups { memberMarkets.append(g.members.map { self.universe.intern($0.key) }) }
+        for m in 0..<self.universe.marketKeys.count {
+            groupList += self.universe.groups(ofMarket: m)
+            groupStart.append(Int32(groupList.count))
+        }
         grow()
     }
 
@@ -255,9 +263,14 @@ public final class Engine {
             singleDirty[id] = true
             dirtySingles.append(id)
         }
-        for g in universe.groups(ofMarket: id) where !groupDirty[Int(g)] {
-            groupDirty[Int(g)] = true
-            dirtyGroups.append(g)
+        // Markets interned after start-up (singles a venue announced) are in no group.
+        guard id + 1 < groupStart.count else { return }
+        for k in Int(groupStart[id])..<Int(groupStart[id + 1]) {
+            let g = groupList[k]
+            if !groupDirty[Int(g)] {
+                groupDirty[Int(g)] = true
+                dirtyGroups.append(g)
+            }
         }
     }
 
