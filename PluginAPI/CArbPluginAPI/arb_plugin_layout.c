@@ -75,7 +75,7 @@ _Static_assert(offsetof(arb_host, fee) == 64, "ABI v1: arb_host.fee moved");
 _Static_assert(offsetof(arb_host, state_get) == 72, "ABI v1: arb_host.state_get moved");
 _Static_assert(offsetof(arb_host, state_put) == 80, "ABI v1: arb_host.state_put moved");
 _Static_assert(offsetof(arb_host, get_extension) == 88, "ABI v1: arb_host.get_extension moved");
-_Static_assert(sizeof(arb_market) == 152, "ABI v1: size of arb_market changed");
+_Static_assert(sizeof(arb_market) == 160, "ABI 1.3: size of arb_market changed");
 _Static_assert(offsetof(arb_market, struct_size) == 0, "ABI v1: arb_market.struct_size moved");
 _Static_assert(offsetof(arb_market, flags) == 4, "ABI v1: arb_market.flags moved");
 _Static_assert(offsetof(arb_market, venue) == 8, "ABI v1: arb_market.venue moved");
@@ -91,6 +91,7 @@ _Static_assert(offsetof(arb_market, reserved0) == 108, "ABI v1: arb_market.reser
 _Static_assert(offsetof(arb_market, fee_multiplier_ppm) == 112, "ABI v1: arb_market.fee_multiplier_ppm moved");
 _Static_assert(offsetof(arb_market, yes_token) == 120, "ABI v1: arb_market.yes_token moved");
 _Static_assert(offsetof(arb_market, no_token) == 136, "ABI v1: arb_market.no_token moved");
+_Static_assert(offsetof(arb_market, pair_price_micros) == 152, "ABI 1.3: arb_market.pair_price_micros moved");
 _Static_assert(sizeof(arb_level) == 16, "ABI v1: size of arb_level changed");
 _Static_assert(offsetof(arb_level, price_micros) == 0, "ABI v1: arb_level.price_micros moved");
 _Static_assert(offsetof(arb_level, size_centi) == 8, "ABI v1: arb_level.size_centi moved");

@@ -62,6 +62,15 @@ public struct Market {
     public var isActive: Bool { pointer.pointee.flags & UInt32(ARB_MARKET_ACTIVE) != 0 }
     public var isBuyOnly: Bool { pointer.pointee.flags & UInt32(ARB_MARKET_BUY_ONLY) != 0 }
     public var isMultivariate: Bool { pointer.pointee.flags & UInt32(ARB_MARKET_MULTIVARIATE) != 0 }
+    /// What a YES and a NO bid sum to when they trade ($1; ForecastEx $1.01). A 1.2 host's
+    /// market ends before the field: then $1.
+    public var pairPrice: MicroDollars {
+        let end = MemoryLayout<arb_market>.offset(of: \.pair_price_micros)! + MemoryLayout<Int64>.size
+        guard Int(pointer.pointee.struct_size) >= end, pointer.pointee.pair_price_micros > 0 else {
+            return FixedPoint.micros
+        }
+        return pointer.pointee.pair_price_micros
+    }
 
     /// True when both views name the same venue (compared without allocating).
     public func isSameVenue(as other: Market) -> Bool { pointer.pointee.venue.equals(other.pointer.pointee.venue) }

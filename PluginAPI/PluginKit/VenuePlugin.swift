@@ -113,13 +113,18 @@ public struct MarketInfo: Sendable, Equatable {
     public var feeMultiplier: PartsPerMillion
     public var yesToken: String
     public var noToken: String
+    /// What a YES bid and a NO bid must sum to for them to trade (ABI 1.3): $1 on Kalshi,
+    /// $1.01 on ForecastEx (its cent per matched pair). The host derives bids-only asks from it.
+    public var pairPrice: MicroDollars
 
     public init(
         marketID: String, eventID: String = "", title: String = "", isActive: Bool = true, isBuyOnly: Bool = false,
         isMultivariate: Bool = false, closeTime: Nanoseconds = 0, resolutionTime: Nanoseconds = 0,
         tick: MicroDollars = 10_000, minimumOrder: CentiContracts = 100, feeSchedule: FeeSchedule = .none,
-        feeMultiplier: PartsPerMillion = FixedPoint.ppm, yesToken: String = "", noToken: String = ""
+        feeMultiplier: PartsPerMillion = FixedPoint.ppm, yesToken: String = "", noToken: String = "",
+        pairPrice: MicroDollars = FixedPoint.micros
     ) {
+        self.pairPrice = pairPrice
         self.marketID = marketID
         self.eventID = eventID
         self.title = title

@@ -33,7 +33,8 @@ public struct VenueSink {
                                     market_id: id, event_id: event, title: title, close_time_ns: m.closeTime,
                                     resolution_time_ns: m.resolutionTime, tick_micros: m.tick,
                                     min_order_centi: m.minimumOrder, fee_schedule: m.feeSchedule.rawValue,
-                                    reserved0: 0, fee_multiplier_ppm: m.feeMultiplier, yes_token: yes, no_token: no)
+                                    reserved0: 0, fee_multiplier_ppm: m.feeMultiplier, yes_token: yes, no_token: no,
+                                    pair_price_micros: m.pairPrice)
                                 return pointer.pointee.market(ctx, &c)
                             }
                         }

@@ -33,6 +33,31 @@ struct QuoteFirewallTests {
         #expect(f.checkBook(&book, market: 0) == .crossed)
     }
 
+    /// ForecastEx pairs a YES and a NO bid at $1.01: its derived asks are 1.01 − the other side's
+    /// bid, and a book is locked when its bids sum to 1.01, crossed above (not at $1, as on Kalshi).
+    @Test func derivedAsksFollowTheVenuesPairPrice() {
+        var book = BinaryBook()
+        book.pairPrice = 1_010_000
+        book.apply(
+            Self.update(
+                .snapshot, yes: [Level(price: 410_000, size: 100), Level(price: 400_000, size: 50)],
+                no: [Level(price: 550_000, size: 200)]))
+        #expect(book.bestYesAsk == Level(price: 460_000, size: 200), "1.01 − 0.55")
+        #expect(book.bestNoAsk == Level(price: 600_000, size: 100), "1.01 − 0.41")
+        #expect(book.asks(.no) == [Level(price: 600_000, size: 100), Level(price: 610_000, size: 50)])
+        var f = QuoteFirewall()
+        #expect(f.checkBook(&book, market: 0) == nil)
+        book.apply(Self.update(no: [Level(price: 600_000, size: 10)]))  // 0.41 + 0.60 = 1.01: they would trade
+        #expect(f.checkBook(&book, market: 0) == .locked)
+        book.apply(Self.update(no: [Level(price: 610_000, size: 10)]))
+        #expect(f.checkBook(&book, market: 0) == .crossed)
+        // The same bids under Kalshi's $1 pairing were already crossed at 0.41 + 0.60.
+        var kalshi = BinaryBook()
+        kalshi.apply(
+            Self.update(.snapshot, yes: [Level(price: 410_000, size: 100)], no: [Level(price: 600_000, size: 10)]))
+        #expect(f.checkBook(&kalshi, market: 1) == .crossed)
+    }
+
     /// Small moves teach the market's noise; a 30-cent print is held once, a confirmed move passes.
     @Test func jumpsAreHeldUntilConfirmed() {
         var f = QuoteFirewall()
@@ -64,6 +89,39 @@ extension QuoteFirewall {
 
 @Suite(.serialized) struct EngineTests {
     /// A demo run recorded to a tape, replayed twice: the same decisions, byte for byte, as live.
+    /// A venue plugin's pair price (ABI 1.3) reaches the engine's books and the lanes' quotes.
+    @Test func aForecastExLikeVenuesAsksAreDerivedAtItsPairPrice() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(
+            "05-sim.toml",
+            manifest(
+                id: "venue.sim", kind: "venue", library: "libSimVenue.so",
+                config: "venue_id = \"sim\"\nbase_url = \"sim://local\"\npair_price = \"1.01\""))
+        let manager = box.makeManager()
+        #expect(manager.reload().errors.isEmpty)
+        let runner = try DemoRunner(manager: manager, output: { _ in })
+        runner.driver.start(now: 1_764_072_000_000_000_000)
+        let ids = runner.driver.marketIDs(of: "sim")
+        #expect(!ids.isEmpty)
+        var checked = 0
+        for id in ids {
+            let key = MarketKey(venue: "sim", marketID: id)
+            #expect(runner.engine.market(key)?.pairPrice == 1_010_000)
+            guard let book = runner.engine.book(key), let noBid = book.bestNoBid, let yesAsk = book.bestYesAsk
+            else { continue }
+            #expect(yesAsk.price == 1_010_000 - noBid.price, "\(id)")
+            checked += 1
+        }
+        #expect(checked > 10)
+        // A pair price outside 1…1.10 is refused with the reason.
+        try box.write(
+            "05-sim.toml",
+            manifest(
+                id: "venue.sim", kind: "venue", library: "libSimVenue.so", config: "pair_price = \"0.99\""))
+        #expect(manager.reload().errors.contains { "\($0)".contains("pair_price must be between 1 and 1.10") })
+    }
+
     @Test func replayOfADemoTapeDecidesExactlyAsTheLiveRun() throws {
         let (box, manager) = try LaneTests.loadLanes()
         defer { box.remove() }

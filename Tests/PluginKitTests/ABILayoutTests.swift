@@ -16,7 +16,7 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_fee_query>.size == 80, "arb_fee_query")
         #expect(MemoryLayout<arb_fee_result>.size == 24, "arb_fee_result")
         #expect(MemoryLayout<arb_host>.size == 96, "arb_host")
-        #expect(MemoryLayout<arb_market>.size == 152, "arb_market")
+        #expect(MemoryLayout<arb_market>.size == 160, "arb_market (1.3: pair_price_micros appended)")
         #expect(MemoryLayout<arb_level>.size == 16, "arb_level")
         #expect(MemoryLayout<arb_quote>.size == 120, "arb_quote")
         #expect(MemoryLayout<arb_group_member>.size == 40, "arb_group_member")
@@ -125,6 +125,7 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_market>.offset(of: \.fee_multiplier_ppm) == 112, "arb_market.fee_multiplier_ppm")
         #expect(MemoryLayout<arb_market>.offset(of: \.yes_token) == 120, "arb_market.yes_token")
         #expect(MemoryLayout<arb_market>.offset(of: \.no_token) == 136, "arb_market.no_token")
+        #expect(MemoryLayout<arb_market>.offset(of: \.pair_price_micros) == 152, "arb_market.pair_price_micros")
         #expect(MemoryLayout<arb_level>.offset(of: \.price_micros) == 0, "arb_level.price_micros")
         #expect(MemoryLayout<arb_level>.offset(of: \.size_centi) == 8, "arb_level.size_centi")
         #expect(MemoryLayout<arb_quote>.offset(of: \.struct_size) == 0, "arb_quote.struct_size")
@@ -370,9 +371,9 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_venue_v1>.offset(of: \.on_timer) == 104, "arb_venue_v1.on_timer")
     }
 
-    @Test func versionIsOnePointTwo() {
+    @Test func versionIsOnePointThree() {
         #expect(ARB_ABI_MAJOR == 1)
-        #expect(ARB_ABI_MINOR == 2)
+        #expect(ARB_ABI_MINOR == 3)
         #expect(ARB_PLUGIN_ENTRY_SYMBOL == "arb_plugin_entry_v1")
     }
 }

@@ -12,6 +12,9 @@ public struct BinaryBook: Sendable {
     /// Updates applied; the quote's `sequence`.
     public private(set) var sequence: UInt64 = 0
     public private(set) var venueTime: Nanoseconds = 0
+    /// What a YES bid and a NO bid sum to when they trade: $1 on Kalshi, $1.01 on ForecastEx
+    /// (its cent per matched pair), so a derived ask is `pairPrice − the other side's bid`.
+    public var pairPrice: MicroDollars = FixedPoint.micros
 
     public init() {}
 
@@ -32,16 +35,16 @@ public struct BinaryBook: Sendable {
     }
 
     /// Best YES bid, from the explicit side or mirrored from the NO asks.
-    public var bestYesBid: Level? { yesBids.highest ?? noAsks.lowest.map(Self.mirror) }
-    public var bestNoBid: Level? { noBids.highest ?? yesAsks.lowest.map(Self.mirror) }
-    public var bestYesAsk: Level? { yesAsks.lowest ?? noBids.highest.map(Self.mirror) }
-    public var bestNoAsk: Level? { noAsks.lowest ?? yesBids.highest.map(Self.mirror) }
+    public var bestYesBid: Level? { yesBids.highest ?? noAsks.lowest.map(mirror) }
+    public var bestNoBid: Level? { noBids.highest ?? yesAsks.lowest.map(mirror) }
+    public var bestYesAsk: Level? { yesAsks.lowest ?? noBids.highest.map(mirror) }
+    public var bestNoAsk: Level? { noAsks.lowest ?? yesBids.highest.map(mirror) }
 
     /// The ask ladder of `side`, best first.
     public func asks(_ side: Side) -> [Level] {
         let explicit = side == .yes ? yesAsks : noAsks
         if !explicit.isEmpty { return explicit.asksBestFirst }
-        return (side == .yes ? noBids : yesBids).bidsBestFirst.map(Self.mirror)
+        return (side == .yes ? noBids : yesBids).bidsBestFirst.map(mirror)
     }
 
     /// The normalized quote with ask ladders, best first.
@@ -54,5 +57,5 @@ public struct BinaryBook: Sendable {
     }
 
     @inline(__always)
-    static func mirror(_ l: Level) -> Level { Level(price: FixedPoint.micros - l.price, size: l.size) }
+    func mirror(_ l: Level) -> Level { Level(price: pairPrice - l.price, size: l.size) }
 }

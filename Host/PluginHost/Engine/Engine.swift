@@ -163,6 +163,7 @@ public final class Engine {
         records[id] = market
         known[id] = true
         singleTable.setMarket(market, at: id)
+        books[id].pairPrice = market.pairPrice
         // Snapshots hold market metadata: rebuild the ones that contain it.
         singles[id] = nil
         for g in universe.groups(ofMarket: id) { snapshots[Int(g)] = nil }

@@ -59,7 +59,7 @@ public struct QuoteSnapshot: Sendable {
         let known: Set<String> = [
             "venue", "market", "title", "event", "close_time", "tick", "fee_schedule", "fee_multiplier", "yes_bid",
             "yes_bid_size", "no_bid", "no_bid_size", "yes_ask", "yes_ask_size", "no_ask", "no_ask_size", "yes_asks",
-            "no_asks",
+            "no_asks", "pair_price",
         ]
         if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail(unknown, "unknown field (known: \(known.sorted().joined(separator: ", ")))")
@@ -107,6 +107,12 @@ public struct QuoteSnapshot: Sendable {
             market.closeTime = Int64(date.timeIntervalSince1970) * 1_000_000_000
         }
         market.tick = try decimal("tick", scale: FixedPoint.micros) ?? market.tick
+        if let pair = try decimal("pair_price", scale: FixedPoint.micros) {
+            guard pair >= FixedPoint.micros, pair <= FixedPoint.micros * 11 / 10 else {
+                throw fail("pair_price", "is between 1 and 1.10 (ForecastEx: \"1.01\")")
+            }
+            market.pairPrice = pair
+        }
         market.feeMultiplier = try decimal("fee_multiplier", scale: FixedPoint.ppm) ?? market.feeMultiplier
         if let schedule = try text("fee_schedule") {
             let names: [String: FeeSchedule] = [

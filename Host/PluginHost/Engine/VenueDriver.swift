@@ -355,7 +355,8 @@ public final class VenueDriver {
     }
     private var announced: [String: [String]] = [:]
 
-    func marketIDs(of venue: String) -> [String] { announced[venue] ?? [] }
+    /// The markets `venue` announced, in the order it announced them.
+    public func marketIDs(of venue: String) -> [String] { announced[venue] ?? [] }
 
     private func call(_ venue: String, _ now: Nanoseconds, _ body: () throws -> [VenueEvent]) {
         do {

@@ -18,6 +18,8 @@ public struct MarketRecord: Sendable, Equatable {
     public var feeSchedule: FeeSchedule = .quadratic
     public var feeMultiplier: PartsPerMillion = FixedPoint.ppm
     public var isActive = true
+    /// What a YES and a NO bid sum to when they trade ($1; ForecastEx $1.01).
+    public var pairPrice: MicroDollars = FixedPoint.micros
 
     public init(venue: String, marketID: String, title: String = "", closeTime: Nanoseconds = 0) {
         self.venue = venue
@@ -94,7 +96,7 @@ public final class GroupSnapshot {
                 close_time_ns: m.closeTime, resolution_time_ns: m.resolutionTime > 0 ? m.resolutionTime : m.closeTime,
                 tick_micros: m.tick, min_order_centi: 100,
                 fee_schedule: m.feeSchedule.rawValue, reserved0: 0, fee_multiplier_ppm: m.feeMultiplier,
-                yes_token: own(""), no_token: own(""))
+                yes_token: own(""), no_token: own(""), pair_price_micros: m.pairPrice)
             cQuotes[i] = Self.emptyQuote
             cMembers[i] = arb_group_member(
                 struct_size: UInt32(MemoryLayout<arb_group_member>.size), flags: 0, market: UnsafePointer(cMarkets + i),

@@ -21,7 +21,7 @@ struct QuoteBuffers {
     func deallocateAll() { buffers.forEach { $0?.deallocate() } }
 
     /// Quote `index` from a book: best prices, times, sequence and both ask ladders, best first
-    /// (explicit asks, or the other side's bids mirrored to 1 − p). `inout` only so the book is
+    /// (explicit asks, or the other side's bids mirrored to pair price − p). `inout` only so the book is
     /// read in place: a copy of it costs eight retains.
     mutating func quote(_ book: inout BinaryBook, receivedAt: Nanoseconds, index: Int) -> arb_quote {
         var c = GroupSnapshot.emptyQuote
@@ -32,8 +32,8 @@ struct QuoteBuffers {
         c.receive_time_ns = receivedAt
         c.venue_time_ns = book.venueTime
         c.sequence = book.sequence
-        let yes = asks(explicit: book.yesAsks, mirroring: book.noBids, slot: 2 * index)
-        let no = asks(explicit: book.noAsks, mirroring: book.yesBids, slot: 2 * index + 1)
+        let yes = asks(explicit: book.yesAsks, mirroring: book.noBids, pair: book.pairPrice, slot: 2 * index)
+        let no = asks(explicit: book.noAsks, mirroring: book.yesBids, pair: book.pairPrice, slot: 2 * index + 1)
         (c.yes_asks, c.yes_ask_count) = (UnsafePointer(yes.0), UInt32(yes.1))
         (c.no_asks, c.no_ask_count) = (UnsafePointer(no.0), UInt32(no.1))
         return c
@@ -56,7 +56,7 @@ struct QuoteBuffers {
         return buffers[slot]!
     }
 
-    private mutating func asks(explicit: PriceLadder, mirroring bids: PriceLadder, slot: Int)
+    private mutating func asks(explicit: PriceLadder, mirroring bids: PriceLadder, pair: MicroDollars, slot: Int)
         -> (UnsafeMutablePointer<arb_level>?, Int)
     {
         let count = explicit.isEmpty ? bids.count : explicit.count
@@ -73,7 +73,7 @@ struct QuoteBuffers {
                 bids.sizes.withUnsafeBufferPointer { z in
                     for i in 0..<count {
                         buffer[i] = arb_level(
-                            price_micros: FixedPoint.micros - p[count - 1 - i], size_centi: z[count - 1 - i])
+                            price_micros: pair - p[count - 1 - i], size_centi: z[count - 1 - i])
                     }
                 }
             }

@@ -94,7 +94,7 @@ final class SingleMarketTable {
             venue: own(m.venue), market_id: own(m.marketID), event_id: own(m.eventID), title: own(m.title),
             close_time_ns: m.closeTime, resolution_time_ns: m.resolutionTime > 0 ? m.resolutionTime : m.closeTime,
             tick_micros: m.tick, min_order_centi: 100, fee_schedule: m.feeSchedule.rawValue, reserved0: 0,
-            fee_multiplier_ppm: m.feeMultiplier, yes_token: own(""), no_token: own(""))
+            fee_multiplier_ppm: m.feeMultiplier, yes_token: own(""), no_token: own(""), pair_price_micros: m.pairPrice)
     }
 
     /// Rewrites market `id`'s quote from its book, unless it already shows this book.
@@ -126,6 +126,6 @@ final class SingleMarketTable {
             struct_size: UInt32(MemoryLayout<arb_market>.size), flags: 0, venue: empty, market_id: empty,
             event_id: empty, title: empty, close_time_ns: 0, resolution_time_ns: 0, tick_micros: 10_000,
             min_order_centi: 100, fee_schedule: 0, reserved0: 0, fee_multiplier_ppm: FixedPoint.ppm, yes_token: empty,
-            no_token: empty)
+            no_token: empty, pair_price_micros: FixedPoint.micros)
     }
 }

@@ -152,10 +152,16 @@ public final class VenueSession {
             ctx: Unmanaged.passUnretained(self).toOpaque(),
             market: { ctx, m in
                 guard let m else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
-                let c = m.pointee
+                // Only as many bytes as the plugin's struct has: a 1.2 plugin's ends before
+                // pair_price_micros, which then reads as 0 ($1).
+                var c = arb_market()
+                let n = min(Int(m.pointee.struct_size), MemoryLayout<arb_market>.size)
+                withUnsafeMutableBytes(of: &c) { $0.copyMemory(from: UnsafeRawBufferPointer(start: m, count: n)) }
                 var record = MarketRecord(
                     venue: c.venue.string, marketID: c.market_id.string, title: c.title.string,
                     closeTime: c.close_time_ns)
+                record.resolutionTime = c.resolution_time_ns
+                record.pairPrice = c.pair_price_micros > 0 ? c.pair_price_micros : FixedPoint.micros
                 record.eventID = c.event_id.string
                 record.tick = c.tick_micros
                 record.feeSchedule = FeeSchedule(rawValue: c.fee_schedule)

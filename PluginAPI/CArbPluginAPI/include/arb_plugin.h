@@ -88,7 +88,7 @@ extern "C" {
 /* ========================================================================= */
 
 #define ARB_ABI_MAJOR 1
-#define ARB_ABI_MINOR 2
+#define ARB_ABI_MINOR 3
 
 /* The one symbol the host looks up. Its type is arb_plugin_entry_fn. */
 #define ARB_PLUGIN_ENTRY_SYMBOL "arb_plugin_entry_v1"
@@ -417,6 +417,11 @@ typedef struct arb_market {
     int64_t fee_multiplier_ppm;     /* ARB_PPM = 1.0 */
     arb_str yes_token;              /* venue-specific instrument id of the YES side (may be empty) */
     arb_str no_token;               /* ... of the NO side */
+    /* ---- ABI 1.3 ---- Read only when ARB_HAS_FIELD(market, arb_market, pair_price_micros). */
+    int64_t pair_price_micros;      /* what a YES bid and a NO bid must sum to for them to trade: the
+                                       host derives a bids-only side's ask as pair_price − the other
+                                       side's best bid. 0 = ARB_MICROS ($1, Kalshi); ForecastEx
+                                       1 010 000 (its $0.01 per matched pair). */
 } arb_market;
 
 /* One price level. */

@@ -18,6 +18,8 @@ public final class SimVenue: VenuePlugin {
     public let venueID: String
     let baseURL: String
     let feeCoefficient: PartsPerMillion
+    /// What a YES and a NO bid sum to when they trade: 1 (Kalshi-like) or 1.01 (ForecastEx-like).
+    let pairPrice: MicroDollars
     /// Last stream sequence per market, for gap detection.
     private var lastSequence: [String: UInt64] = [:]
     /// One decoder for every payload: making one costs more than a small decode.
@@ -25,10 +27,14 @@ public final class SimVenue: VenuePlugin {
 
     public init(host: HostServices, config: borrowing ConfigReader) throws {
         self.host = host
-        try config.rejectUnknownKeys(allowed: ["venue_id", "base_url", "fee_coefficient"])
+        try config.rejectUnknownKeys(allowed: ["venue_id", "base_url", "fee_coefficient", "pair_price"])
         venueID = try config.string("venue_id") ?? "sim"
         baseURL = try config.string("base_url") ?? "sim://local"
         feeCoefficient = try config.fixed("fee_coefficient", scale: FixedPoint.ppm) ?? 70_000
+        pairPrice = try config.fixed("pair_price", scale: FixedPoint.micros) ?? FixedPoint.micros
+        guard (FixedPoint.micros...FixedPoint.micros * 11 / 10).contains(pairPrice) else {
+            throw PluginError.config("pair_price must be between 1 and 1.10 (ForecastEx pairs at 1.01)")
+        }
         guard !venueID.isEmpty else { throw PluginError.config("venue_id must not be empty") }
         guard (0...FixedPoint.ppm).contains(feeCoefficient) else {
             throw PluginError.config("fee_coefficient must be between 0 and 1")
@@ -79,7 +85,7 @@ public final class SimVenue: VenuePlugin {
                     MarketInfo(
                         marketID: m.id, eventID: m.event ?? "", title: m.title ?? m.id, closeTime: m.close_time_ns ?? 0,
                         resolutionTime: m.close_time_ns ?? 0, tick: try price(m.tick ?? "0.01"),
-                        feeSchedule: .quadratic))
+                        feeSchedule: .quadratic, pairPrice: pairPrice))
             }
             if let cursor = page.next_cursor, !cursor.isEmpty {
                 try sink.request(HTTPRequest(url: "\(baseURL)/markets?cursor=\(cursor)", tag: Tag.markets.rawValue))
