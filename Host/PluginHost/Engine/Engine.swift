@@ -97,7 +97,15 @@ public final class Engine {
     private var groupStart: [Int32] = [0]
     private var groupList: [Int32] = []
     private var dirtyGroups: [Int32] = []
-    private var venueLastMessage: [String: Nanoseconds] = [:]
+    /// Venues by slot (a handful, found by a linear search of short strings), each with its
+    /// markets by id and the time of its last message: an update's lookup hashes one string, its
+    /// market id, instead of a two-string key, and writes its venue's time without hashing.
+    private var venueSlots: [String] = []
+    private var idsByVenue: [[String: Int]] = []
+    /// Receive time of each venue's last message; `.min` = none yet.
+    private var lastMessage: [Nanoseconds] = []
+    /// Each market's tick, beside its record: the hot path reads one integer, not the record.
+    private var ticks: [MicroDollars] = []
     private var staleVenues: Set<String> = []
     private var lastExecution: [String: Nanoseconds] = [:]
     private var firewall: QuoteFirewall
@@ -130,6 +138,7 @@ public final class Engine {
         memberMarkets = []
         groupKinds = universe.groups.map(\.kind)
         for g in universe.groups { memberMarkets.append(g.members.map { self.universe.intern($0.key) }) }
+        for (id, key) in self.universe.marketKeys.enumerated() { idsByVenue[slot(of: key.venue)][key.marketID] = id }
         for m in 0..<self.universe.marketKeys.count {
             groupList += self.universe.groups(ofMarket: m)
             groupStart.append(Int32(groupList.count))
@@ -150,6 +159,7 @@ public final class Engine {
         singles += repeatElement(nil, count: extra)
         singleTable.grow(to: n)
         singleDirty += repeatElement(false, count: extra)
+        ticks += repeatElement(10_000, count: extra)
     }
 
     // MARK: Inputs
@@ -157,6 +167,7 @@ public final class Engine {
     /// A market a venue announced (or re-announced with new terms).
     public func upsert(_ market: MarketRecord) {
         let id = universe.intern(MarketKey(venue: market.venue, marketID: market.marketID))
+        idsByVenue[slot(of: market.venue)][market.marketID] = id
         grow()
         if records[id] == nil { summary.markets += 1 }
         guard records[id] != market else { return }
@@ -164,6 +175,7 @@ public final class Engine {
         known[id] = true
         singleTable.setMarket(market, at: id)
         books[id].pairPrice = market.pairPrice
+        ticks[id] = market.tick
         // Snapshots hold market metadata: rebuild the ones that contain it.
         singles[id] = nil
         for g in universe.groups(ofMarket: id) { snapshots[Int(g)] = nil }
@@ -178,14 +190,15 @@ public final class Engine {
     /// One book snapshot or delta from a venue, received at `receivedAt`.
     public func apply(_ update: BookUpdate, venue: String, receivedAt: Nanoseconds) {
         summary.updates += 1
-        venueLastMessage[venue] = receivedAt
+        let v = slot(of: venue)
+        lastMessage[v] = receivedAt
         if !staleVenues.isEmpty, staleVenues.remove(venue) != nil { markVenueDirty(venue) }
-        let key = MarketKey(venue: venue, marketID: update.marketID)
-        guard let id = universe.marketID(key), let record = records[id] else {
+        guard let id = idsByVenue[v][update.marketID], known[id] else {
             summary.dataQuality.count(.unknownMarket)
             return
         }
-        if let rejection = firewall.checkLevels(update, tick: record.tick) {
+        let key = MarketKey(venue: venue, marketID: update.marketID)
+        if let rejection = firewall.checkLevels(update, tick: ticks[id]) {
             reject(id, key, rejection, time: receivedAt)
             if update.kind == .delta { onResync?(key) }
             return
@@ -221,8 +234,8 @@ public final class Engine {
     /// Returns the venues that just went stale (the caller resubscribes them).
     public func checkStreams(now: Nanoseconds) -> [String] {
         var newlyStale: [String] = []
-        for (venue, last) in venueLastMessage.sorted(by: { $0.key < $1.key })
-        where now - last > options.staleAfter && !staleVenues.contains(venue) {
+        for (venue, last) in zip(venueSlots, lastMessage).sorted(by: { $0.0 < $1.0 })
+        where last != .min && now - last > options.staleAfter && !staleVenues.contains(venue) {
             staleVenues.insert(venue)
             summary.dataQuality.count(.staleStream)
             markVenueDirty(venue)
@@ -257,6 +270,15 @@ public final class Engine {
         if let store {
             do { try store.record(d) } catch { summary.storeErrors += 1 }
         }
+    }
+
+    /// The venue's slot, made on first sight.
+    private func slot(of venue: String) -> Int {
+        for (i, name) in venueSlots.enumerated() where name == venue { return i }
+        venueSlots.append(venue)
+        idsByVenue.append([:])
+        lastMessage.append(.min)
+        return venueSlots.count - 1
     }
 
     private func markDirty(_ id: Int) {
