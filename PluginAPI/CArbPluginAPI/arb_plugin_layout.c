@@ -323,7 +323,7 @@ _Static_assert(offsetof(arb_venue_rules, flags) == 4, "ABI v1: arb_venue_rules.f
 _Static_assert(offsetof(arb_venue_rules, min_order_centi) == 8, "ABI v1: arb_venue_rules.min_order_centi moved");
 _Static_assert(offsetof(arb_venue_rules, quantity_step_centi) == 16, "ABI v1: arb_venue_rules.quantity_step_centi moved");
 _Static_assert(offsetof(arb_venue_rules, max_open_orders) == 24, "ABI v1: arb_venue_rules.max_open_orders moved");
-_Static_assert(sizeof(arb_venue_v1) == 112, "ABI v1: size of arb_venue_v1 changed");
+_Static_assert(sizeof(arb_venue_v1) == 120, "ABI 1.3: size of arb_venue_v1 changed");
 _Static_assert(offsetof(arb_venue_v1, struct_size) == 0, "ABI v1: arb_venue_v1.struct_size moved");
 _Static_assert(offsetof(arb_venue_v1, reserved0) == 4, "ABI v1: arb_venue_v1.reserved0 moved");
 _Static_assert(offsetof(arb_venue_v1, venue_id) == 8, "ABI v1: arb_venue_v1.venue_id moved");
@@ -339,6 +339,7 @@ _Static_assert(offsetof(arb_venue_v1, cancel_order) == 80, "ABI v1: arb_venue_v1
 _Static_assert(offsetof(arb_venue_v1, query_order) == 88, "ABI v1: arb_venue_v1.query_order moved");
 _Static_assert(offsetof(arb_venue_v1, request_account) == 96, "ABI v1: arb_venue_v1.request_account moved");
 _Static_assert(offsetof(arb_venue_v1, on_timer) == 104, "ABI v1: arb_venue_v1.on_timer moved");
+_Static_assert(offsetof(arb_venue_v1, refresh_request) == 112, "ABI 1.3: arb_venue_v1.refresh_request moved");
 #endif
 
 /* Exposes the ABI version to hosts written in languages without the C preprocessor. */

@@ -215,7 +215,10 @@ nonisolated(unsafe) let venueVTable: UnsafeRawPointer = {
                 }
             },
             request_account: { instance, sink in call(instance, sink, nil) { try $0.requestAccount($1) } },
-            on_timer: { instance, now, sink in call(instance, sink, nil) { try $0.timer(now: now, $1) } }))
+            on_timer: { instance, now, sink in call(instance, sink, nil) { try $0.timer(now: now, $1) } },
+            refresh_request: { instance, tag, sink in
+                call(instance, sink, nil) { try $0.refreshRequest(tag: tag, $1) }
+            }))
     return UnsafeRawPointer(table)
 }()
 

@@ -26,6 +26,9 @@ public protocol VenuePlugin: AnyObject, SendableMetatype {
     func queryOrder(clientOrderID: String, venueOrderID: String, _ sink: VenueSink) throws
     func requestAccount(_ sink: VenueSink) throws
     func timer(now: Nanoseconds, _ sink: VenueSink) throws
+    /// The request emitted with `tag` waited long in the host's rate governor: emit it again,
+    /// same tag, freshly signed (ABI 1.3). Emitting nothing has it sent as it is (the default).
+    func refreshRequest(tag: UInt64, _ sink: VenueSink) throws
 }
 
 extension VenuePlugin {
@@ -44,6 +47,7 @@ extension VenuePlugin {
     }
     public func requestAccount(_ sink: VenueSink) throws { throw unsupported("requestAccount") }
     public func timer(now: Nanoseconds, _ sink: VenueSink) throws {}
+    public func refreshRequest(tag: UInt64, _ sink: VenueSink) throws {}
 
     private func unsupported(_ what: String) -> PluginError {
         PluginError(.unsupported, "\(venueID) does not support \(what)")

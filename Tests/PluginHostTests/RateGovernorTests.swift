@@ -203,6 +203,61 @@ struct RateGovernorTests {
         #expect(replay.summary.cycles == driver.engine.summary.cycles)
     }
 
+    /// A clock the test moves, shared by the plugin's signer and the simulator.
+    final class TestClock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: Int64
+        init(_ ns: Int64) { value = ns }
+        var now: Int64 {
+            lock.lock()
+            defer { lock.unlock() }
+            return value
+        }
+        func advance(_ ns: Int64) {
+            lock.lock()
+            value += ns
+            lock.unlock()
+        }
+    }
+
+    /// A request that waited 40 s for its bucket would carry a signature Kalshi refuses (the
+    /// simulator allows ±30 s): the driver has the plugin sign it again before it goes.
+    @Test func aRequestThatWaitedLongIsSignedAgain() throws {
+        for resign in [true, false] {
+            let clock = TestClock(1_764_072_000_000_000_000)
+            let (box, manager, _, key) = try KalshiVenueTests().kalshi(
+                config: "page_size = 2\n[rate_limits]\nread = { per_second = 1, capacity = 10 }",
+                clock: { clock.now })
+            defer { box.remove() }
+            let sim = try KalshiSimulator(
+                scenario: KalshiSimulatorTests.scenario,
+                publicKeys: ["a952bcbe-ec3b-4b5b-b8f9-11dae589608c": key.publicKey], clock: { clock.now })
+            let engine = Engine(manager: manager, universe: Universe())
+            let driver = VenueDriver(engine: engine, venues: manager.pipeline.venues) { _, request, now in
+                let r = sim.handle(
+                    method: request.method.name, url: request.url,
+                    headers: Dictionary(request.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                    body: request.body)
+                return HTTPResponse(status: r.status, body: r.body, receiveTime: now, tag: request.tag)
+            }
+            driver.reconcileInterval = 0
+            if !resign { driver.resignAfter = .max }
+            driver.start(now: clock.now)
+            #expect(sim.requestLog == ["GET /trade-api/v2/series"], "one request's worth of tokens")
+            clock.advance(40_000_000_000)
+            driver.pump(now: clock.now)
+            if resign {
+                #expect(driver.requestStats.resigned == 1)
+                #expect(driver.errors.isEmpty, "\(driver.errors)")
+                #expect(sim.requestLog.last == "GET /trade-api/v2/events", "the first events page went, signed anew")
+            } else {
+                #expect(
+                    driver.errors.contains { $0.contains("timestamp outside the allowed skew") },
+                    "without it, the 40-second-old signature is refused: \(driver.errors)")
+            }
+        }
+    }
+
     @Test func aFailureOutlastingTheRetriesReachesThePlugin() throws {
         let (box, _, driver, sim, wire) = try pacedKalshi(tape: nil)
         defer { box.remove() }

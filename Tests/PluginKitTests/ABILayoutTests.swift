@@ -44,7 +44,7 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_balance>.size == 24, "arb_balance")
         #expect(MemoryLayout<arb_venue_sink>.size == 104, "arb_venue_sink")
         #expect(MemoryLayout<arb_venue_rules>.size == 32, "arb_venue_rules")
-        #expect(MemoryLayout<arb_venue_v1>.size == 112, "arb_venue_v1")
+        #expect(MemoryLayout<arb_venue_v1>.size == 120, "arb_venue_v1 (1.3: refresh_request appended)")
     }
 
     @Test func fieldOffsetsAreFrozen() {
@@ -369,6 +369,7 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_venue_v1>.offset(of: \.query_order) == 88, "arb_venue_v1.query_order")
         #expect(MemoryLayout<arb_venue_v1>.offset(of: \.request_account) == 96, "arb_venue_v1.request_account")
         #expect(MemoryLayout<arb_venue_v1>.offset(of: \.on_timer) == 104, "arb_venue_v1.on_timer")
+        #expect(MemoryLayout<arb_venue_v1>.offset(of: \.refresh_request) == 112, "arb_venue_v1.refresh_request")
     }
 
     @Test func versionIsOnePointThree() {

@@ -127,7 +127,7 @@ public final class DemoRunner {
             \(s.incomplete) incomplete, PnL $\(FixedPoint.format(s.pnl, scale: FixedPoint.micros))
               ingest: \(queues.values.map(\.dropped.frames).reduce(0, +)) frames dropped in \(queues.values.map(\.dropped.overflows).reduce(0, +)) overflows (queues of \(ingestCapacity))
               requests: \(driver.requestStats.paced) paced by rate limits, \(driver.requestStats.refused) refused (429), \
-            \(driver.requestStats.retried) retried, \(driver.requestStats.failed) failed
+            \(driver.requestStats.retried) retried, \(driver.requestStats.failed) failed, \(driver.requestStats.resigned) signed again
               data quality: \(s.dataQuality.summary); plugin errors \(s.pluginErrors + driver.errors.count), store errors \(s.storeErrors)
             """
     }

@@ -17,7 +17,13 @@ public final class VenueDriver {
     struct Submission {
         var request: HTTPRequest
         var attempt: Int
+        /// When the plugin signed it: a request that waited past `resignAfter` is signed again.
+        var signedAt: Nanoseconds
     }
+    /// A request whose signature is older than this when its bucket lets it go is signed again
+    /// by its plugin (`refresh_request`, ABI 1.3): venues refuse stale signed timestamps (Kalshi's
+    /// tolerance is undocumented for REST; FIX allows ±30 s).
+    public var resignAfter: Nanoseconds = 10_000_000_000
     /// Requests waiting for an answer, per venue, in order.
     private var outstanding: [String: [Submission]] = [:]
     /// False in a replay: the tape already holds the live run's pacing, so nothing waits.
@@ -41,6 +47,8 @@ public final class VenueDriver {
         public var retried = 0
         /// Failures handed to the plugin after the last attempt.
         public var failed = 0
+        /// Requests signed again by their plugin after a long wait.
+        public var resigned = 0
     }
     /// Plugin errors by venue (a response the plugin could not parse, a failed call).
     public private(set) var errors: [String] = []
@@ -286,6 +294,8 @@ public final class VenueDriver {
     /// Performs one request; returns what the plugin made of the answer (nothing while it is
     /// outstanding or when it is retried).
     private func send(_ submission: Submission, venue: String, now: Nanoseconds) -> [VenueEvent] {
+        var submission = submission
+        if pacesRequests, now - submission.signedAt > resignAfter { resign(&submission, venue: venue, now: now) }
         let request = submission.request
         if pacesRequests { governors[venue]?.spend(bucket: request.rateBucket, cost: request.rateCost, now: now) }
         guard let response = perform(venue, request, now) else {
@@ -294,6 +304,21 @@ public final class VenueDriver {
         }
         record(.response(response, to: request, venue: venue, at: now))
         return settle(response, of: submission, venue: venue, now: now)
+    }
+
+    /// Has the plugin sign a request that waited long; keeps it as it was if the plugin cannot.
+    private func resign(_ submission: inout Submission, venue: String, now: Nanoseconds) {
+        guard let session = sessions[venue] else { return }
+        do {
+            for case .request(let fresh) in try session.refreshRequest(tag: submission.request.tag)
+            where fresh.tag == submission.request.tag && fresh.url == submission.request.url {
+                submission.request = fresh
+                submission.signedAt = now
+                requestStats.resigned += 1
+            }
+        } catch {
+            errors.append("\(venue): \(error)")
+        }
     }
 
     /// An answer: the bucket learns from it; a refusal the venue cannot have acted on (429), or a
@@ -318,7 +343,8 @@ public final class VenueDriver {
             }
             // First in line again: it was sent before anything now waiting behind it.
             return submit(
-                Submission(request: request, attempt: submission.attempt + 1), venue: venue, now: now, first: true)
+                Submission(request: request, attempt: submission.attempt + 1, signedAt: submission.signedAt),
+                venue: venue, now: now, first: true)
         }
         if !(200..<300).contains(status) { requestStats.failed += 1 }
         guard let session = sessions[venue] else { return [] }
@@ -379,7 +405,8 @@ public final class VenueDriver {
                 market.venue = venue
                 engine.upsert(market)
             case .request(let request):
-                queue.append(contentsOf: submit(Submission(request: request, attempt: 0), venue: venue, now: now))
+                queue.append(
+                    contentsOf: submit(Submission(request: request, attempt: 0, signedAt: now), venue: venue, now: now))
             case .rateLimit(let bucket, let remaining, _):
                 governors[venue]?.observe(bucket: bucket, remaining: remaining, now: now)
             case .book(let update):

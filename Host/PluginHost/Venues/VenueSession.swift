@@ -64,6 +64,15 @@ public final class VenueSession {
     }
 
     /// Emits the balance/position/fill requests of a reconciliation.
+    /// Asks the plugin to sign the request `tag` again (ABI 1.3); empty when the plugin has no
+    /// such slot or keeps the request as it is.
+    public func refreshRequest(tag: UInt64) throws(PluginCallError) -> [VenueEvent] {
+        let table = instance.venueTable
+        let end = MemoryLayout<arb_venue_v1>.offset(of: \.refresh_request)! + MemoryLayout<UnsafeRawPointer>.size
+        guard Int(table.pointee.struct_size) >= end, let slot = table.pointee.refresh_request else { return [] }
+        return try call { slot(instance.handle, tag, $0) }
+    }
+
     public func requestAccount() throws(PluginCallError) -> [VenueEvent] {
         try call { instance.venueTable.pointee.request_account(instance.handle, $0) }
     }

@@ -912,6 +912,13 @@ typedef struct arb_venue_v1 {
 
     /* Called about once a second: heartbeats, pings, token refresh. May emit nothing. [engine-thread] */
     arb_status (*on_timer)(void *instance, int64_t now_ns, const arb_venue_sink *sink);
+
+    /* ---- ABI 1.3 ---- The host checks ARB_HAS_FIELD(table, arb_venue_v1, refresh_request).
+     * The request the plugin emitted with `tag` waited in the host's rate governor so long that
+     * its signature may have expired (venues check the signed timestamp). Emit it again through
+     * sink->request, same tag, freshly signed; or emit nothing to have it sent as it is. NULL, or
+     * a 1.2 plugin: sent as it is. [engine-thread] */
+    arb_status (*refresh_request)(void *instance, uint64_t tag, const arb_venue_sink *sink);
 } arb_venue_v1;
 
 #ifdef __cplusplus

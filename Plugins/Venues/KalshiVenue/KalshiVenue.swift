@@ -30,6 +30,8 @@ public final class KalshiVenue: VenuePlugin {
         case findByClientID(String)
     }
     private var pending: [UInt64: Pending] = [:]
+    /// The same requests as built, unsigned, so one can be signed again (`refreshRequest`).
+    private var unsigned: [UInt64: HTTPRequest] = [:]
     private var nextTag: UInt64 = 1
     private var nextCommandID = 1
     /// Fee schedule per series ticker, from `GET /series`.
@@ -87,11 +89,27 @@ public final class KalshiVenue: VenuePlugin {
         let tag = nextTag
         nextTag += 1
         pending[tag] = purpose
-        var headers = try signer?.headers(method: method.name, url: url) ?? []
-        if !body.isEmpty { headers.append(HTTPHeader("Content-Type", "application/json")) }
-        return HTTPRequest(
-            method: method, url: url, headers: headers, body: body, rateBucket: bucket, rateCost: cost, tag: tag,
+        var request = HTTPRequest(
+            method: method, url: url, body: body, rateBucket: bucket, rateCost: cost, tag: tag,
             isIdempotent: idempotent)
+        unsigned[tag] = request
+        request.headers = try headers(for: request)
+        return request
+    }
+
+    /// The auth headers (timestamp, signature) and the body's content type, signed now.
+    private func headers(for request: HTTPRequest) throws -> [HTTPHeader] {
+        var headers = try signer?.headers(method: request.method.name, url: request.url) ?? []
+        if !request.body.isEmpty { headers.append(HTTPHeader("Content-Type", "application/json")) }
+        return headers
+    }
+
+    /// A request that waited in the host's rate governor, signed again: the signed timestamp
+    /// must be recent when Kalshi reads it.
+    public func refreshRequest(tag: UInt64, _ sink: VenueSink) throws {
+        guard signer != nil, var request = unsigned[tag] else { return }
+        request.headers = try headers(for: request)
+        try sink.request(request)
     }
 
     /// Cursors are opaque base64: escape what a query string would misread.
@@ -135,6 +153,7 @@ public final class KalshiVenue: VenuePlugin {
     // MARK: Responses
 
     public func handle(_ response: HTTPResponse, _ sink: VenueSink) throws {
+        unsigned.removeValue(forKey: response.tag)
         guard let purpose = pending.removeValue(forKey: response.tag) else {
             throw PluginError(.invalidArgument, "kalshi: response with unknown tag \(response.tag)")
         }
