@@ -1,3 +1,4 @@
+import CArbPluginAPI
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -131,5 +132,67 @@ struct KalshiLoopbackTests {
         #expect(
             events.contains { if case .gap(let m, _) = $0 { m == "KXSIM-1-A" } else { false } },
             "the lost message is detected")
+    }
+
+    /// An order placed over REST while the stream is open reaches the stream too: the book
+    /// delta it caused, a `fill` and a `user_order` on the private channels the plugin subscribed.
+    @Test func anOrderOverRESTIsPushedOnThePrivateChannels() async throws {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
+        let simulator = try KalshiSimulator(
+            scenario: KalshiSimulatorTests.scenario, publicKeys: [Self.keyID: key.publicKey], clock: now)
+        let (port, server) = try await start(KalshiSimServer(simulator: simulator, tickInterval: .milliseconds(5)))
+        defer { server.cancel() }
+        let (box, _, session, _) = try KalshiVenueTests().kalshi(base: "127.0.0.1:\(port)", key: key, clock: now)
+        defer { box.remove() }
+        let open = try session.openStream(marketIDs: ["KXSIM-1-A"])
+        let subscribes = open.compactMap { if case .streamSend(let text) = $0 { text } else { nil } }
+        guard case .streamOpen(let url, let headers) = try #require(open.first) else { return }
+        #expect(subscribes.count == 2, "private channels, then the book")
+        // Buy 8 YES at ≤ 0.50, IOC: it takes the two best NO bids.
+        let placed = try KalshiSimulatorTests().place(
+            session, side: UInt32(ARB_SIDE_YES), price: 500_000, quantity: 800, tif: UInt32(ARB_TIF_IOC),
+            client: "arb-loopback-1")
+        guard case .request(let order) = try #require(placed.first) else { return }
+        var fields = HTTPFields()
+        for header in headers { fields[HTTPField.Name(header.name)!] = header.value }
+        let frames = Mutex<[String]>([])
+        let answer = Mutex<PluginKit.HTTPResponse?>(nil)
+        let transport = URLSessionTransport(timeout: 60, clock: now)
+        try await WebSocketClient.connect(
+            url: url, configuration: .init(additionalHeaders: fields), logger: Logger(label: "test")
+        ) { inbound, outbound, _ in
+            for text in subscribes { try await outbound.write(.text(text)) }
+            var count = 0
+            var sent = false
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message else { continue }
+                frames.withLock { $0.append(text) }
+                count += 1
+                if !sent, text.contains("orderbook_snapshot") {
+                    sent = true
+                    let response = await transport.perform(order)
+                    answer.withLock { $0 = response }
+                }
+                if text.contains("\"type\":\"user_order\"") || count == 2_000 { break }
+            }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        let response = try #require(answer.withLock { $0 })
+        #expect(response.status == 201)
+        let ack = try session.handle(response)
+        guard case .order(let report) = try #require(ack.first) else { return }
+        var events: [VenueEvent] = []
+        for frame in frames.withLock({ $0 }) { events += try session.handleFrame(Array(frame.utf8), receivedAt: now()) }
+        let fills = events.compactMap { if case .fill(let f) = $0 { f } else { nil } }
+        #expect(
+            fills.map(\.quantity).reduce(0, +) == 800 && fills.allSatisfy { $0.venueOrderID == report.venueOrderID })
+        let orders = events.compactMap { if case .order(let o) = $0 { o } else { nil } }
+        #expect(orders.last?.state == .filled && orders.last?.clientOrderID == "arb-loopback-1")
+        #expect(
+            frames.withLock { $0 }.contains {
+                $0.contains("\"client_order_id\":\"arb-loopback-1\"") && $0.contains("orderbook_delta")
+            },
+            "the book deltas the order caused name it")
     }
 }
