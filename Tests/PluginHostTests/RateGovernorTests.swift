@@ -120,13 +120,13 @@ struct RateGovernorTests {
 
     /// The Kalshi plugin with a read bucket of 100 tokens/s holding 30 (three requests), driven by
     /// the host against the simulator; the driver's clock is the test's.
-    func pacedKalshi(tape: TapeWriter?) throws -> (
+    func pacedKalshi(tape: TapeWriter?, scenario: KalshiScenario = KalshiSimulatorTests.scenario) throws -> (
         Sandbox, PluginManager, VenueDriver, KalshiSimulator, Wire
     ) {
         let (box, manager, _, key) = try KalshiVenueTests().kalshi(
             config: "page_size = 2\n[rate_limits]\nread = { per_second = 100, capacity = 30 }")
         let sim = try KalshiSimulator(
-            scenario: KalshiSimulatorTests.scenario,
+            scenario: scenario,
             publicKeys: ["a952bcbe-ec3b-4b5b-b8f9-11dae589608c": key.publicKey], clock: { 1_703_123_456_789_000_000 })
         let wire = Wire()
         let engine = Engine(manager: manager, universe: Universe())
@@ -256,6 +256,43 @@ struct RateGovernorTests {
                     "without it, the 40-second-old signature is refused: \(driver.errors)")
             }
         }
+    }
+
+    /// A resync whose book fails past every retry is not forgotten: the plugin's gap for it
+    /// reaches the engine (the market stays withheld) and the book is asked for again, while a
+    /// market that keeps gapping is resynced at most once per backoff window (1 s, 2 s, …).
+    @Test func aFailedResyncIsRetriedWithBackoffNotForgotten() throws {
+        var scenario = KalshiSimulatorTests.scenario
+        scenario.events = [scenario.events[0]]
+        let (box, _, driver, sim, wire) = try pacedKalshi(tape: nil, scenario: scenario)
+        defer { box.remove() }
+        driver.start(now: 0)
+        #expect(driver.isStarted && wire.sent.count == 3, "series, events, the one book")
+        func gapFrame() -> [UInt8] {
+            sim.faults.insert(.sequenceGap, at: 0)  // consumed by this frame alone
+            return Array(sim.changeBid(ticker: "KXSIM-1-A", side: "yes", price: 450_000, change: -10).utf8)
+        }
+        func gaps() -> Int { driver.engine.summary.dataQuality[.sequenceGap] }
+        let t1: Nanoseconds = 10_000 * Self.ms
+        let frame = gapFrame()
+        sim.faults = Array(repeating: .serverError, count: VenueDriver.maxAttempts)
+        driver.receive(frame: frame, venue: "kalshi", at: t1)
+        // The subscription's gap, then this delta's own (its book was dropped): one resync.
+        #expect(gaps() == 2 && wire.sent.count == 4)
+        // A second gap while the first resync is still being retried is held, not sent.
+        driver.receive(frame: gapFrame(), venue: "kalshi", at: t1 + 100 * Self.ms)
+        #expect(wire.sent.count == 4, "held by the market's backoff")
+        for t in [250, 750, 1_750] { driver.pump(now: t1 + Nanoseconds(t) * Self.ms) }
+        #expect(driver.requestStats.failed == 1, "four 503s")
+        #expect(gaps() == 4, "the held frame's, and the failed book's gap reached the engine")
+        let books = wire.sent.dropFirst(3).map(\.line).filter { $0.hasSuffix("/orderbook") }
+        #expect(
+            books.count == 5,
+            "4 sends, then asked again once the 1 s window had passed (the held one is then moot): \(books)")
+        #expect(driver.errors.contains { $0.contains("503") })
+        // The book came: the backoff starts over, and the next gap resyncs at once.
+        driver.receive(frame: gapFrame(), venue: "kalshi", at: t1 + 5_000 * Self.ms)
+        #expect(wire.sent.count == 3 + 6)
     }
 
     @Test func aFailureOutlastingTheRetriesReachesThePlugin() throws {

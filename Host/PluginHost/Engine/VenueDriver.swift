@@ -352,7 +352,7 @@ public final class VenueDriver {
             return try session.handle(response)
         } catch {
             errors.append("\(venue): \(error)")
-            return []
+            return failedCallEvents(venue)
         }
     }
 
@@ -373,11 +373,38 @@ public final class VenueDriver {
     private var pendingResyncs: [MarketKey] = []
 
     private func flushResyncs(now: Nanoseconds) {
+        // Resyncs held back by their market's backoff go first once their time has come.
+        if !heldResyncs.isEmpty {
+            let due = heldResyncs.filter { resyncBackoff[$0].map { $0.notBefore <= now } ?? true }
+            heldResyncs.removeAll { due.contains($0) }
+            for key in due where !pendingResyncs.contains(key) { pendingResyncs.append(key) }
+        }
         while !pendingResyncs.isEmpty {
             let key = pendingResyncs.removeFirst()
-            guard let session = sessions[key.venue] else { continue }
+            guard let session = sessions[key.venue], mayResync(key, now: now) else { continue }
             call(key.venue, now) { try session.requestBook(marketID: key.marketID) }
         }
+    }
+
+    /// Per market: when the next resync may go, and how many went since its last snapshot.
+    private var resyncBackoff: [MarketKey: (notBefore: Nanoseconds, count: Int)] = [:]
+    /// Resyncs waiting for their market's backoff, flushed by a later message.
+    private var heldResyncs: [MarketKey] = []
+    /// The first resync of a market goes at once; until a snapshot arrives, each further one
+    /// waits 1 s, 2 s, 4 s … up to 60 s, so a market whose book keeps failing (or a feed that
+    /// keeps gapping) cannot turn into a request storm.
+    public static let longestResyncBackoff: Nanoseconds = 60_000_000_000
+
+    /// True when `key` may be resynced now (and counts it); otherwise holds it for later.
+    private func mayResync(_ key: MarketKey, now: Nanoseconds) -> Bool {
+        let state = resyncBackoff[key] ?? (notBefore: now, count: 0)
+        guard state.notBefore <= now else {
+            if !heldResyncs.contains(key) { heldResyncs.append(key) }
+            return false
+        }
+        let wait = min(Nanoseconds(1_000_000_000) << min(state.count, 6), Self.longestResyncBackoff)
+        resyncBackoff[key] = (notBefore: now + wait, count: state.count + 1)
+        return true
     }
     private var announced: [String: [String]] = [:]
 
@@ -389,7 +416,13 @@ public final class VenueDriver {
             drain(try body(), venue: venue, now: now)
         } catch {
             errors.append("\(venue): \(error)")
+            drain(failedCallEvents(venue), venue: venue, now: now)
         }
+    }
+
+    /// What a failed plugin call reported before failing: still to be acted on.
+    private func failedCallEvents(_ venue: String) -> [VenueEvent] {
+        sessions[venue]?.takeEventsOfFailedCall() ?? []
     }
 
     private func drain(_ events: [VenueEvent], venue: String, now: Nanoseconds) {
@@ -410,13 +443,22 @@ public final class VenueDriver {
             case .rateLimit(let bucket, let remaining, _):
                 governors[venue]?.observe(bucket: bucket, remaining: remaining, now: now)
             case .book(let update):
+                if update.kind == .snapshot {
+                    // A snapshot is what any resync of this market was for: its backoff and any
+                    // held resync go.
+                    let key = MarketKey(venue: venue, marketID: update.marketID)
+                    if resyncBackoff.removeValue(forKey: key) != nil { heldResyncs.removeAll { $0 == key } }
+                }
                 engine.apply(update, venue: venue, receivedAt: now)
             case .gap(let marketID, _):
                 engine.reportGap(venue: venue, marketID: marketID, time: now)
+                let key = MarketKey(venue: venue, marketID: marketID)
+                guard mayResync(key, now: now) else { continue }
                 do {
                     queue.append(contentsOf: try session.requestBook(marketID: marketID))
                 } catch {
                     errors.append("\(venue): \(error)")
+                    queue.append(contentsOf: failedCallEvents(venue))
                 }
             case .streamOpen(let url, let headers):
                 if let streamOpen, !streamOpen(venue, url, headers) {
@@ -432,6 +474,7 @@ public final class VenueDriver {
                         queue.append(contentsOf: try session.handleFrame(bytes, receivedAt: now))
                     } catch {
                         errors.append("\(venue): \(error)")
+                        queue.append(contentsOf: failedCallEvents(venue))
                     }
                 }
             case .order, .fill, .balance, .position:

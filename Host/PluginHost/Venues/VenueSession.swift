@@ -146,9 +146,20 @@ public final class VenueSession {
         var sink = makeSink()
         let status = message.withSink { error in body(&sink, error) }
         guard status == ARB_OK else {
+            // What the plugin reported before it failed (a gap for a book it could not get, say)
+            // is still true: kept for the caller, who takes it with `takeEventsOfFailedCall`.
+            failedEvents = events
             throw PluginCallError(pluginID: instance.manifest.id, status: status, message: message.string)
         }
         return events
+    }
+
+    private var failedEvents: [VenueEvent] = []
+
+    /// The events the last failed call emitted before it failed; empty after the first read.
+    public func takeEventsOfFailedCall() -> [VenueEvent] {
+        defer { failedEvents = [] }
+        return failedEvents
     }
 
     private static func session(_ ctx: UnsafeMutableRawPointer?) -> VenueSession {
