@@ -288,52 +288,42 @@ if wants("pipeline") {
     // The update stream: size changes and one-tick moves of the best bid on random markets,
     // always a consistent (uncrossed) book. Generated outside the timed region.
     let updates = 300_000
-    // Two arrays rather than tuples: the timed loop passes each update in place, uncopied.
-    var streamMarkets: [Int] = []
-    var stream: [BookUpdate] = []
-    streamMarkets.reserveCapacity(updates)
-    stream.reserveCapacity(updates)
-    for _ in 0..<updates {
-        let i = Int(rng.below(UInt64(keys.count)))
-        var u = BookUpdate(kind: .delta, marketID: keys[i].marketID)
-        let yes = rng.below(2) == 0
-        let level = Level(
-            price: (yes ? fair[i] : FixedPoint.micros - fair[i]) - Int64(1 + rng.below(3)) * 10_000,
-            size: rng.below(6) == 0 ? 0 : Int64(100 + rng.below(5_000)))
-        if yes { u.yesBids = [level] } else { u.noBids = [level] }
-        streamMarkets.append(i)
-        stream.append(u)
+    /// `updates` updates and their venues, in two arrays (not tuples): the timed loops pass each
+    /// update in place, uncopied.
+    func makeStream() -> (updates: [BookUpdate], venues: [String]) {
+        var stream: [BookUpdate] = []
+        var venues: [String] = []
+        stream.reserveCapacity(updates)
+        venues.reserveCapacity(updates)
+        for _ in 0..<updates {
+            let i = Int(rng.below(UInt64(keys.count)))
+            var u = BookUpdate(kind: .delta, marketID: keys[i].marketID)
+            let yes = rng.below(2) == 0
+            let level = Level(
+                price: (yes ? fair[i] : FixedPoint.micros - fair[i]) - Int64(1 + rng.below(3)) * 10_000,
+                size: rng.below(6) == 0 ? 0 : Int64(100 + rng.below(5_000)))
+            if yes { u.yesBids = [level] } else { u.noBids = [level] }
+            stream.append(u)
+            venues.append(keys[i].venue)
+        }
+        return (stream, venues)
     }
+    let latencyStream = makeStream()
     var latencies = [Double](repeating: 0, count: updates)
-    let started = clockNanos()
-    let venues = keys.map(\.venue)
     for n in 0..<updates {
         let t0 = clockNanos()
-        engine.apply(stream[n], venue: venues[streamMarkets[n]], receivedAt: now + Int64(n))
+        engine.apply(latencyStream.updates[n], venue: latencyStream.venues[n], receivedAt: now + Int64(n))
         engine.runCycle(now: now + Int64(n))
         latencies[n] = Double(clockNanos() - t0)
     }
-    _ = clockNanos() - started
     latencies.sort()
     // Throughput on its own pass, without the two clock reads per update of the latency pass:
     // another 300,000 updates of the same kind, timed as a whole.
-    var throughputStream: [BookUpdate] = []
-    var throughputVenues: [String] = []
-    throughputStream.reserveCapacity(updates)
-    for _ in 0..<updates {
-        let i = Int(rng.below(UInt64(keys.count)))
-        var u = BookUpdate(kind: .delta, marketID: keys[i].marketID)
-        let yes = rng.below(2) == 0
-        let level = Level(
-            price: (yes ? fair[i] : FixedPoint.micros - fair[i]) - Int64(1 + rng.below(3)) * 10_000,
-            size: rng.below(6) == 0 ? 0 : Int64(100 + rng.below(5_000)))
-        if yes { u.yesBids = [level] } else { u.noBids = [level] }
-        throughputStream.append(u)
-        throughputVenues.append(keys[i].venue)
-    }
+    let throughputStream = makeStream()
     let throughputStart = clockNanos()
     for n in 0..<updates {
-        engine.apply(throughputStream[n], venue: throughputVenues[n], receivedAt: now + Int64(updates + n))
+        engine.apply(
+            throughputStream.updates[n], venue: throughputStream.venues[n], receivedAt: now + Int64(updates + n))
         engine.runCycle(now: now + Int64(updates + n))
     }
     let wall = Double(clockNanos() - throughputStart)

@@ -10,7 +10,6 @@ import PluginKit
 final class KalshiDemoExchange: DemoExchange {
     let simulator: KalshiSimulator
     let venueID = "kalshi"
-    private var subscribed: [String] = []
     private var rng = SplitMix64(seed: 20_260_212)
 
     init(simulator: KalshiSimulator) { self.simulator = simulator }
@@ -29,14 +28,7 @@ final class KalshiDemoExchange: DemoExchange {
         simulator.connect(headers: Self.headers(headers)) == nil
     }
 
-    func streamSend(venue: String, _ text: String) -> [String] {
-        if let o = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-            let params = o["params"] as? [String: Any], let tickers = params["market_tickers"] as? [String]
-        {
-            subscribed += tickers
-        }
-        return simulator.receive(text)
-    }
+    func streamSend(venue: String, _ text: String) -> [String] { simulator.receive(text) }
 
     /// Messages orders caused, sent before the next price move.
     private var pending: [String] = []
@@ -44,6 +36,8 @@ final class KalshiDemoExchange: DemoExchange {
     func nextFrame() -> (venue: String, frame: String)? {
         if pending.isEmpty { pending = simulator.takeStreamFrames() }
         if !pending.isEmpty { return (venueID, pending.removeFirst()) }
+        // The markets the plugin subscribed to, as the simulator recorded them.
+        let subscribed = simulator.bookSubscriptions
         guard !subscribed.isEmpty else { return nil }
         if let frame = simulator.nextPathFrame() { return (venueID, frame) }
         let market = subscribed[Int(rng.below(UInt64(subscribed.count)))]

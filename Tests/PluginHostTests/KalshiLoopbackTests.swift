@@ -46,6 +46,20 @@ struct KalshiLoopbackTests {
         return out
     }
 
+    /// The wall clock, which both the simulator's skew check and the plugin's signer read.
+    static let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
+
+    /// The simulator on a loopback port, its stream moving every 5 ms, and the Kalshi plugin
+    /// pointed at it, signing with the key the simulator knows.
+    func streamingSimulatorAndPlugin() async throws -> (Int, Task<Void, any Error>, Sandbox, VenueSession) {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let simulator = try KalshiSimulator(
+            scenario: KalshiSimulatorTests.scenario, publicKeys: [Self.keyID: key.publicKey], clock: Self.now)
+        let (port, server) = try await start(KalshiSimServer(simulator: simulator, tickInterval: .milliseconds(5)))
+        let (box, _, session, _) = try KalshiVenueTests().kalshi(base: "127.0.0.1:\(port)", key: key, clock: Self.now)
+        return (port, server, box, session)
+    }
+
     @Test func restOverLoopbackWithInjectedFaults() async throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
@@ -83,14 +97,10 @@ struct KalshiLoopbackTests {
     }
 
     @Test func streamOverLoopbackWithAGap() async throws {
-        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
-        let simulator = try KalshiSimulator(
-            scenario: KalshiSimulatorTests.scenario, publicKeys: [Self.keyID: key.publicKey], clock: now)
-        let (port, server) = try await start(KalshiSimServer(simulator: simulator, tickInterval: .milliseconds(5)))
+        let (port, server, box, session) = try await streamingSimulatorAndPlugin()
         defer { server.cancel() }
-        let (box, _, session, _) = try KalshiVenueTests().kalshi(base: "127.0.0.1:\(port)", key: key, clock: now)
         defer { box.remove() }
+        let now = Self.now
         let open = try session.openStream(marketIDs: ["KXSIM-1-A"])
         guard case .streamOpen(let url, let headers) = try #require(open.first),
             case .streamSend(let subscribe) = try #require(open.last)
@@ -137,14 +147,10 @@ struct KalshiLoopbackTests {
     /// An order placed over REST while the stream is open reaches the stream too: the book
     /// delta it caused, a `fill` and a `user_order` on the private channels the plugin subscribed.
     @Test func anOrderOverRESTIsPushedOnThePrivateChannels() async throws {
-        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
-        let simulator = try KalshiSimulator(
-            scenario: KalshiSimulatorTests.scenario, publicKeys: [Self.keyID: key.publicKey], clock: now)
-        let (port, server) = try await start(KalshiSimServer(simulator: simulator, tickInterval: .milliseconds(5)))
+        let (_, server, box, session) = try await streamingSimulatorAndPlugin()
         defer { server.cancel() }
-        let (box, _, session, _) = try KalshiVenueTests().kalshi(base: "127.0.0.1:\(port)", key: key, clock: now)
         defer { box.remove() }
+        let now = Self.now
         let open = try session.openStream(marketIDs: ["KXSIM-1-A"])
         let subscribes = open.compactMap { if case .streamSend(let text) = $0 { text } else { nil } }
         guard case .streamOpen(let url, let headers) = try #require(open.first) else { return }

@@ -92,10 +92,6 @@ public final class Engine {
     /// Each group's kind, apart from its rule: the cycle reads it without copying the rule.
     private var groupKinds: [GroupKind]
     private var groupDirty: [Bool]
-    /// Market → groups as one flat list (market `m`'s groups are `groupList[groupStart[m]..<groupStart[m + 1]]`):
-    /// marking an update's groups reads contiguous memory instead of a per-market array.
-    private var groupStart: [Int32] = [0]
-    private var groupList: [Int32] = []
     private var dirtyGroups: [Int32] = []
     /// Venues by slot (a handful, found by a linear search of short strings), each with its
     /// markets by id and the time of its last message: an update's lookup hashes one string, its
@@ -139,10 +135,6 @@ public final class Engine {
         groupKinds = universe.groups.map(\.kind)
         for g in universe.groups { memberMarkets.append(g.members.map { self.universe.intern($0.key) }) }
         for (id, key) in self.universe.marketKeys.enumerated() { idsByVenue[slot(of: key.venue)][key.marketID] = id }
-        for m in 0..<self.universe.marketKeys.count {
-            groupList += self.universe.groups(ofMarket: m)
-            groupStart.append(Int32(groupList.count))
-        }
         grow()
     }
 
@@ -286,14 +278,9 @@ public final class Engine {
             singleDirty[id] = true
             dirtySingles.append(id)
         }
-        // Markets interned after start-up (singles a venue announced) are in no group.
-        guard id + 1 < groupStart.count else { return }
-        for k in Int(groupStart[id])..<Int(groupStart[id + 1]) {
-            let g = groupList[k]
-            if !groupDirty[Int(g)] {
-                groupDirty[Int(g)] = true
-                dirtyGroups.append(g)
-            }
+        for g in universe.groups(ofMarket: id) where !groupDirty[Int(g)] {
+            groupDirty[Int(g)] = true
+            dirtyGroups.append(g)
         }
     }
 

@@ -228,14 +228,7 @@ public final class VenueDriver {
         pumpRecorded = false
         isPumping = true
         defer { isPumping = false }
-        var sent = false
-        for venue in venueIDs {
-            while let submission = nextReady(venue, now: now) {
-                sent = true
-                drain(send(submission, venue: venue, now: now), venue: venue, now: now)
-                afterMessage(venue: venue, now: now, complete: false)
-            }
-        }
+        let sent = sendReady(now: now) { venue in afterMessage(venue: venue, now: now, complete: false) }
         guard sent, pumpRecorded else { return }
         if isStarted { engine.runCycle(now: now) } else { finishStartup(now: now) }
     }
@@ -246,11 +239,22 @@ public final class VenueDriver {
     /// Sends every waiting request whose bucket now allows it, inside the current message.
     private func releaseReady(now: Nanoseconds) {
         guard pacesRequests else { return }
+        sendReady(now: now) { _ in }
+    }
+
+    /// Sends every waiting request whose bucket allows it at `now`, venue by venue, and drains
+    /// what each answer brings; `afterEach` runs after each one. True when anything went.
+    @discardableResult
+    private func sendReady(now: Nanoseconds, afterEach: (String) -> Void) -> Bool {
+        var sent = false
         for venue in venueIDs {
             while let submission = nextReady(venue, now: now) {
+                sent = true
                 drain(send(submission, venue: venue, now: now), venue: venue, now: now)
+                afterEach(venue)
             }
         }
+        return sent
     }
 
     /// The oldest waiting request of `venue` that may go now, removed from the queue. A request
@@ -375,14 +379,31 @@ public final class VenueDriver {
     private func flushResyncs(now: Nanoseconds) {
         // Resyncs held back by their market's backoff go first once their time has come.
         if !heldResyncs.isEmpty {
-            let due = heldResyncs.filter { resyncBackoff[$0].map { $0.notBefore <= now } ?? true }
-            heldResyncs.removeAll { due.contains($0) }
-            for key in due where !pendingResyncs.contains(key) { pendingResyncs.append(key) }
+            let held = heldResyncs
+            heldResyncs = []
+            for key in held {
+                if resyncBackoff[key].map({ $0.notBefore > now }) ?? false {
+                    heldResyncs.append(key)
+                } else if !pendingResyncs.contains(key) {
+                    pendingResyncs.append(key)
+                }
+            }
         }
         while !pendingResyncs.isEmpty {
             let key = pendingResyncs.removeFirst()
-            guard let session = sessions[key.venue], mayResync(key, now: now) else { continue }
-            call(key.venue, now) { try session.requestBook(marketID: key.marketID) }
+            drain(resyncNow(key, now: now), venue: key.venue, now: now)
+        }
+    }
+
+    /// The book request of a resync, if the market's backoff allows it now (else it is held);
+    /// what the plugin emitted, even when its call failed.
+    private func resyncNow(_ key: MarketKey, now: Nanoseconds) -> [VenueEvent] {
+        guard let session = sessions[key.venue], mayResync(key, now: now) else { return [] }
+        do {
+            return try session.requestBook(marketID: key.marketID)
+        } catch {
+            errors.append("\(key.venue): \(error)")
+            return failedCallEvents(key.venue)
         }
     }
 
@@ -452,14 +473,7 @@ public final class VenueDriver {
                 engine.apply(update, venue: venue, receivedAt: now)
             case .gap(let marketID, _):
                 engine.reportGap(venue: venue, marketID: marketID, time: now)
-                let key = MarketKey(venue: venue, marketID: marketID)
-                guard mayResync(key, now: now) else { continue }
-                do {
-                    queue.append(contentsOf: try session.requestBook(marketID: marketID))
-                } catch {
-                    errors.append("\(venue): \(error)")
-                    queue.append(contentsOf: failedCallEvents(venue))
-                }
+                queue.append(contentsOf: resyncNow(MarketKey(venue: venue, marketID: marketID), now: now))
             case .streamOpen(let url, let headers):
                 if let streamOpen, !streamOpen(venue, url, headers) {
                     errors.append("\(venue): the stream at \(url) refused the connection")

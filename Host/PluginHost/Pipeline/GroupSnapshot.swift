@@ -29,6 +29,18 @@ public struct MarketRecord: Sendable, Equatable {
     }
 }
 
+extension MarketRecord {
+    /// The market as lanes see it; `own` copies each string into memory the caller keeps alive.
+    func cMarket(_ own: (String) -> arb_str) -> arb_market {
+        arb_market(
+            struct_size: UInt32(MemoryLayout<arb_market>.size), flags: isActive ? UInt32(ARB_MARKET_ACTIVE) : 0,
+            venue: own(venue), market_id: own(marketID), event_id: own(eventID), title: own(title),
+            close_time_ns: closeTime, resolution_time_ns: resolutionTime > 0 ? resolutionTime : closeTime,
+            tick_micros: tick, min_order_centi: 100, fee_schedule: feeSchedule.rawValue, reserved0: 0,
+            fee_multiplier_ppm: feeMultiplier, yes_token: own(""), no_token: own(""), pair_price_micros: pairPrice)
+    }
+}
+
 /// A top-of-book quote with optional ask depth, in ABI units. `nil` sides are "no quote".
 public struct QuoteRecord: Sendable, Equatable {
     public var yesBid: Level?
@@ -90,13 +102,7 @@ public final class GroupSnapshot {
         buffers = QuoteBuffers(quotes: n)
         versions = Array(repeating: .max, count: n)
         for (i, m) in markets.enumerated() {
-            cMarkets[i] = arb_market(
-                struct_size: UInt32(MemoryLayout<arb_market>.size), flags: m.isActive ? UInt32(ARB_MARKET_ACTIVE) : 0,
-                venue: own(m.venue), market_id: own(m.marketID), event_id: own(m.eventID), title: own(m.title),
-                close_time_ns: m.closeTime, resolution_time_ns: m.resolutionTime > 0 ? m.resolutionTime : m.closeTime,
-                tick_micros: m.tick, min_order_centi: 100,
-                fee_schedule: m.feeSchedule.rawValue, reserved0: 0, fee_multiplier_ppm: m.feeMultiplier,
-                yes_token: own(""), no_token: own(""), pair_price_micros: m.pairPrice)
+            cMarkets[i] = m.cMarket(own)
             cQuotes[i] = Self.emptyQuote
             cMembers[i] = arb_group_member(
                 struct_size: UInt32(MemoryLayout<arb_group_member>.size), flags: 0, market: UnsafePointer(cMarkets + i),

@@ -89,12 +89,7 @@ final class SingleMarketTable {
             strings[id].append(c)
             return arb_str(data: c, len: strlen(c))
         }
-        markets[id] = arb_market(
-            struct_size: UInt32(MemoryLayout<arb_market>.size), flags: m.isActive ? UInt32(ARB_MARKET_ACTIVE) : 0,
-            venue: own(m.venue), market_id: own(m.marketID), event_id: own(m.eventID), title: own(m.title),
-            close_time_ns: m.closeTime, resolution_time_ns: m.resolutionTime > 0 ? m.resolutionTime : m.closeTime,
-            tick_micros: m.tick, min_order_centi: 100, fee_schedule: m.feeSchedule.rawValue, reserved0: 0,
-            fee_multiplier_ppm: m.feeMultiplier, yes_token: own(""), no_token: own(""), pair_price_micros: m.pairPrice)
+        markets[id] = m.cMarket(own)
     }
 
     /// Rewrites market `id`'s quote from its book, unless it already shows this book.

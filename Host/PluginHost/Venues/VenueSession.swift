@@ -63,7 +63,6 @@ public final class VenueSession {
         try call { instance.venueTable.pointee.place_order(instance.handle, intent, $0) }
     }
 
-    /// Emits the balance/position/fill requests of a reconciliation.
     /// Asks the plugin to sign the request `tag` again (ABI 1.3); empty when the plugin has no
     /// such slot or keeps the request as it is.
     public func refreshRequest(tag: UInt64) throws(PluginCallError) -> [VenueEvent] {
@@ -73,6 +72,7 @@ public final class VenueSession {
         return try call { slot(instance.handle, tag, $0) }
     }
 
+    /// Emits the balance/position/fill requests of a reconciliation.
     public func requestAccount() throws(PluginCallError) -> [VenueEvent] {
         try call { instance.venueTable.pointee.request_account(instance.handle, $0) }
     }

@@ -53,7 +53,7 @@ public final class KalshiSimulator {
     private var streamSequence: UInt64 = 0
     private var streamSID: UInt64 = 0
     /// Markets with an `orderbook_delta` subscription, and the sids of the private channels.
-    private var bookSubscriptions: Set<String> = []
+    public private(set) var bookSubscriptions: [String] = []
     private var fillSID: UInt64?
     private var userOrdersSID: UInt64?
     private var nextSID: UInt64 = 0
@@ -455,7 +455,7 @@ public final class KalshiSimulator {
             }
         }
         guard channels.contains("orderbook_delta") else { return frames }
-        bookSubscriptions.formUnion(tickers)
+        for ticker in tickers where !bookSubscriptions.contains(ticker) { bookSubscriptions.append(ticker) }
         for ticker in tickers {
             guard let book = books[ticker] else { continue }
             func side(_ levels: [MicroDollars: CentiContracts]) -> String {

@@ -60,12 +60,12 @@ enum KalshiBookScanner {
             i += 1
             return true
         }
-        func decimal(scale: Int64) -> Int64? {
+        func decimal(digits: Int) -> Int64? {
             guard expect(UInt8(ascii: "\"")) else { return nil }
             let begin = i
             while i < b.count, b[i] != UInt8(ascii: "\"") { i += 1 }
             guard i < b.count else { return nil }
-            let value = parseDecimal(b, begin, i, scale: scale)
+            let value = parseDecimal(b, begin, i, fractionDigits: digits)
             i += 1
             return value
         }
@@ -75,8 +75,8 @@ enum KalshiBookScanner {
         skip()
         if i < b.count, b[i] == UInt8(ascii: "]") { return levels }
         while true {
-            guard expect(UInt8(ascii: "[")), let price = decimal(scale: FixedPoint.micros), expect(UInt8(ascii: ",")),
-                let size = decimal(scale: FixedPoint.centi), expect(UInt8(ascii: "]"))
+            guard expect(UInt8(ascii: "[")), let price = decimal(digits: 6), expect(UInt8(ascii: ",")),
+                let size = decimal(digits: 2), expect(UInt8(ascii: "]"))
             else { return nil }
             guard price >= 0, price <= FixedPoint.micros, size >= 0 else { return nil }
             levels.append(Level(price: price, size: size))
@@ -90,11 +90,14 @@ enum KalshiBookScanner {
         }
     }
 
-    /// An unsigned decimal such as `0.4100` as an integer at `scale` (10^k); nil when it has more
-    /// digits after the point than the scale keeps, or is not a plain decimal. Two passes (whole,
-    /// then fraction) and a power-of-ten table: this runs twice per level of every book.
-    static func parseDecimal(_ b: UnsafeBufferPointer<UInt8>, _ begin: Int, _ end: Int, scale: Int64) -> Int64? {
-        guard let scaleDigits = powersOfTen.firstIndex(of: scale) else { return nil }
+    /// An unsigned decimal such as `0.4100` as an integer with `fractionDigits` decimals (6 for
+    /// micro-dollars, 2 for centi-contracts); nil when it has more digits after the point than that
+    /// keeps, or is not a plain decimal. Two passes (whole, then fraction) and a power-of-ten
+    /// table: this runs twice per level of every book.
+    static func parseDecimal(_ b: UnsafeBufferPointer<UInt8>, _ begin: Int, _ end: Int, fractionDigits scaleDigits: Int)
+        -> Int64?
+    {
+        let scale = powersOfTen[scaleDigits]
         var k = begin
         var whole: Int64 = 0
         while k < end, b[k] != UInt8(ascii: ".") {

@@ -29,9 +29,9 @@ public final class KalshiVenue: VenuePlugin {
         case positions
         case findByClientID(String)
     }
-    private var pending: [UInt64: Pending] = [:]
-    /// The same requests as built, unsigned, so one can be signed again (`refreshRequest`).
-    private var unsigned: [UInt64: HTTPRequest] = [:]
+    /// Requests in flight by tag: what each was for, and the request as built, unsigned, so it can
+    /// be signed again (`refreshRequest`).
+    private var pending: [UInt64: (purpose: Pending, unsigned: HTTPRequest)] = [:]
     private var nextTag: UInt64 = 1
     private var nextCommandID = 1
     /// Fee schedule per series ticker, from `GET /series`.
@@ -88,11 +88,10 @@ public final class KalshiVenue: VenuePlugin {
         let url = restURL + path
         let tag = nextTag
         nextTag += 1
-        pending[tag] = purpose
         var request = HTTPRequest(
             method: method, url: url, body: body, rateBucket: bucket, rateCost: cost, tag: tag,
             isIdempotent: idempotent)
-        unsigned[tag] = request
+        pending[tag] = (purpose, request)
         request.headers = try headers(for: request)
         return request
     }
@@ -107,7 +106,7 @@ public final class KalshiVenue: VenuePlugin {
     /// A request that waited in the host's rate governor, signed again: the signed timestamp
     /// must be recent when Kalshi reads it.
     public func refreshRequest(tag: UInt64, _ sink: VenueSink) throws {
-        guard signer != nil, var request = unsigned[tag] else { return }
+        guard signer != nil, var request = pending[tag]?.unsigned else { return }
         request.headers = try headers(for: request)
         try sink.request(request)
     }
@@ -153,8 +152,7 @@ public final class KalshiVenue: VenuePlugin {
     // MARK: Responses
 
     public func handle(_ response: HTTPResponse, _ sink: VenueSink) throws {
-        unsigned.removeValue(forKey: response.tag)
-        guard let purpose = pending.removeValue(forKey: response.tag) else {
+        guard let purpose = pending.removeValue(forKey: response.tag)?.purpose else {
             throw PluginError(.invalidArgument, "kalshi: response with unknown tag \(response.tag)")
         }
         guard (200..<300).contains(response.status) else {

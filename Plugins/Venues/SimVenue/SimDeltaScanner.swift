@@ -4,16 +4,8 @@ import PluginKit
 /// a flat object of plain strings and one integer; a key missing or a value with an escape or
 /// in another shape returns nil, and the caller decodes the frame with `JSONDecoder` instead.
 enum SimDeltaScanner {
-    struct Delta {
-        var market: String
-        var seq: UInt64
-        var isYes: Bool
-        var price: String
-        var size: String
-    }
-
-    static func scan(_ frame: [UInt8]) -> Delta? {
-        frame.withUnsafeBufferPointer { b -> Delta? in
+    static func scan(_ frame: [UInt8]) -> DeltaFrame? {
+        frame.withUnsafeBufferPointer { b -> DeltaFrame? in
             // The exchange writes the keys in this order; each search starts where the last ended,
             // and a frame in another order falls back to the decoder.
             var at = 0
@@ -24,7 +16,7 @@ enum SimDeltaScanner {
                 let price = string(after: "\"price\":", in: b, from: &at),
                 let size = string(after: "\"size\":", in: b, from: &at)
             else { return nil }
-            return Delta(market: market, seq: seq, isYes: side == "yes", price: price, size: size)
+            return DeltaFrame(type: type, market: market, seq: seq, side: side, price: price, size: size)
         }
     }
 

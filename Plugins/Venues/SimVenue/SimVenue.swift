@@ -111,13 +111,7 @@ public final class SimVenue: VenuePlugin {
     }
 
     public func handleStreamFrame(_ frame: [UInt8], receivedAt: Nanoseconds, _ sink: VenueSink) throws {
-        let delta: DeltaFrame
-        if let d = SimDeltaScanner.scan(frame) {
-            delta = DeltaFrame(
-                type: "delta", market: d.market, seq: d.seq, side: d.isYes ? "yes" : "no", price: d.price, size: d.size)
-        } else {
-            delta = try decode(DeltaFrame.self, frame)
-        }
+        let delta = try SimDeltaScanner.scan(frame) ?? decode(DeltaFrame.self, frame)
         guard delta.type == "delta" else { return }
         // A delta at or below the last snapshot's sequence is already in it.
         if let last = lastSequence[delta.market], delta.seq <= last { return }
