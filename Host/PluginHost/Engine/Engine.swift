@@ -71,27 +71,29 @@ public final class Engine {
     public var plansToShow = 0
 
     private var records: [MarketRecord?] = []
-    /// Per market; meaningful once `bookSequence` is not `.max`. Not optional, so the hot path
-    /// reads a book in place instead of copying it out of an `Optional` (eight retains a copy).
+    /// Per market; meaningful once its state's `bookSequence` is not `.max`. Not optional, so the
+    /// hot path reads a book in place instead of copying it out of an `Optional` (eight retains a copy).
     private var books: [BinaryBook] = []
-    private var receiveTimes: [Nanoseconds] = []
-    /// Per market: its book's sequence (`.max` = no book yet) and whether a venue announced it.
-    /// Kept beside the books so the hot path reads two integers instead of copying a book.
-    private var bookSequence: [UInt64] = []
-    private var known: [Bool] = []
-    private var quarantine: [QuoteRejection?] = []
+    /// Per market, what every update reads and writes, in one record (one cache line instead of six).
+    private var states: [MarketState] = []
     /// Every market's own C quote, for the lanes of kind `single`.
     private let singleTable = SingleMarketTable()
     /// A market's group as an object, made only when a lane finds something in it (the sizing
     /// chain and the decision read it).
     private var singles: [GroupSnapshot?] = []
-    private var singleDirty: [Bool] = []
     private var dirtySingles: [Int] = []
     private var snapshots: [GroupSnapshot?]
     private var memberMarkets: [[Int]]
     /// Each group's kind, apart from its rule: the cycle reads it without copying the rule.
     private var groupKinds: [GroupKind]
-    private var groupDirty: [Bool]
+    /// Per group, which members changed since its last evaluation: bit `i` for member `i`, bit 63
+    /// for any member from 63 on. Non-zero = the group waits in `dirtyGroups`. A cycle rewrites
+    /// only these members' C quotes, so an update reads one member's state, not every member's.
+    private var groupDirty: [UInt64]
+    /// Per group, how many of its members no venue has announced yet: evaluated at 0.
+    private var unknownMembers: [Int32]
+    /// Per market, the groups it belongs to and its place in each (what `markDirty` sets).
+    private var memberships: [[Membership]] = []
     private var dirtyGroups: [Int32] = []
     /// Venues by slot (a handful, found by a linear search of short strings), each with its
     /// markets by id and the time of its last message: an update's lookup hashes one string, its
@@ -100,8 +102,6 @@ public final class Engine {
     private var idsByVenue: [[String: Int]] = []
     /// Receive time of each venue's last message; `.min` = none yet.
     private var lastMessage: [Nanoseconds] = []
-    /// Each market's tick, beside its record: the hot path reads one integer, not the record.
-    private var ticks: [MicroDollars] = []
     private var staleVenues: Set<String> = []
     private var lastExecution: [String: Nanoseconds] = [:]
     private var firewall: QuoteFirewall
@@ -113,6 +113,24 @@ public final class Engine {
     private var lanesGeneration = -1
     /// Reused member list of a single-market group (no allocation per evaluation).
     private var singleMember = [0]
+
+    /// A market's hot state beside its book: its book's sequence (`.max` = no book yet), when it
+    /// last changed, its tick, whether a venue announced it, what withholds its quote, and whether
+    /// it waits in `dirtySingles`.
+    struct MarketState {
+        var bookSequence: UInt64 = .max
+        var receiveTime: Nanoseconds = 0
+        var tick: MicroDollars = 10_000
+        var isKnown = false
+        var isSingleDirty = false
+        var quarantine: QuoteRejection?
+    }
+
+    /// One place of a market in a group.
+    struct Membership {
+        var group: Int32
+        var member: Int32
+    }
 
     struct LaneRecord {
         var baskets: Int64 = 0
@@ -130,10 +148,18 @@ public final class Engine {
         self.options = options
         firewall = QuoteFirewall(settings: options.firewall)
         snapshots = Array(repeating: nil, count: universe.groups.count)
-        groupDirty = Array(repeating: false, count: universe.groups.count)
-        memberMarkets = []
+        groupDirty = Array(repeating: 0, count: universe.groups.count)
         groupKinds = universe.groups.map(\.kind)
-        for g in universe.groups { memberMarkets.append(g.members.map { self.universe.intern($0.key) }) }
+        var interned = universe
+        memberMarkets = universe.groups.map { g in g.members.map { interned.intern($0.key) } }
+        self.universe = interned
+        unknownMembers = memberMarkets.map { Int32($0.count) }
+        memberships = Array(repeating: [], count: self.universe.marketKeys.count)
+        for (g, members) in memberMarkets.enumerated() {
+            for (i, id) in members.enumerated() {
+                memberships[id].append(Membership(group: Int32(g), member: Int32(i)))
+            }
+        }
         for (id, key) in self.universe.marketKeys.enumerated() { idsByVenue[slot(of: key.venue)][key.marketID] = id }
         grow()
     }
@@ -144,14 +170,10 @@ public final class Engine {
         let extra = n - records.count
         records += repeatElement(nil, count: extra)
         books += repeatElement(BinaryBook(), count: extra)
-        receiveTimes += repeatElement(0, count: extra)
-        bookSequence += repeatElement(.max, count: extra)
-        known += repeatElement(false, count: extra)
-        quarantine += repeatElement(nil, count: extra)
+        states += repeatElement(MarketState(), count: extra)
+        memberships += repeatElement([], count: n - memberships.count)
         singles += repeatElement(nil, count: extra)
         singleTable.grow(to: n)
-        singleDirty += repeatElement(false, count: extra)
-        ticks += repeatElement(10_000, count: extra)
     }
 
     // MARK: Inputs
@@ -161,22 +183,25 @@ public final class Engine {
         let id = universe.intern(MarketKey(venue: market.venue, marketID: market.marketID))
         idsByVenue[slot(of: market.venue)][market.marketID] = id
         grow()
-        if records[id] == nil { summary.markets += 1 }
+        if records[id] == nil {
+            summary.markets += 1
+            for m in memberships[id] { unknownMembers[Int(m.group)] -= 1 }
+        }
         guard records[id] != market else { return }
         records[id] = market
-        known[id] = true
+        states[id].isKnown = true
         singleTable.setMarket(market, at: id)
         books[id].pairPrice = market.pairPrice
-        ticks[id] = market.tick
+        states[id].tick = market.tick
         // Snapshots hold market metadata: rebuild the ones that contain it.
         singles[id] = nil
-        for g in universe.groups(ofMarket: id) { snapshots[Int(g)] = nil }
+        for m in memberships[id] { snapshots[Int(m.group)] = nil }
     }
 
     public func market(_ key: MarketKey) -> MarketRecord? { universe.marketID(key).flatMap { records[$0] } }
 
     public func book(_ key: MarketKey) -> BinaryBook? {
-        universe.marketID(key).flatMap { bookSequence[$0] == .max ? nil : books[$0] }
+        universe.marketID(key).flatMap { states[$0].bookSequence == .max ? nil : books[$0] }
     }
 
     /// One book snapshot or delta from a venue, received at `receivedAt`.
@@ -185,12 +210,12 @@ public final class Engine {
         let v = slot(of: venue)
         lastMessage[v] = receivedAt
         if !staleVenues.isEmpty, staleVenues.remove(venue) != nil { markVenueDirty(venue) }
-        guard let id = idsByVenue[v][update.marketID], known[id] else {
+        guard let id = idsByVenue[v][update.marketID], states[id].isKnown else {
             summary.dataQuality.count(.unknownMarket)
             return
         }
         let key = MarketKey(venue: venue, marketID: update.marketID)
-        if let rejection = firewall.checkLevels(update, tick: ticks[id]) {
+        if let rejection = firewall.checkLevels(update, tick: states[id].tick) {
             reject(id, key, rejection, time: receivedAt)
             if update.kind == .delta { onResync?(key) }
             return
@@ -200,9 +225,9 @@ public final class Engine {
         }
         // Mutated in place: copying the book out and back would copy its ladders on every update.
         books[id].apply(update)
-        bookSequence[id] = books[id].sequence
-        receiveTimes[id] = receivedAt
-        let gapPending = quarantine[id] == .sequenceGap && update.kind != .snapshot
+        states[id].bookSequence = books[id].sequence
+        states[id].receiveTime = receivedAt
+        let gapPending = states[id].quarantine == .sequenceGap && update.kind != .snapshot
         if update.kind == .snapshot { firewall.reset(market: id) }
         if let rejection = firewall.checkBook(&books[id], market: id) {
             reject(id, key, rejection, time: receivedAt)
@@ -210,7 +235,7 @@ public final class Engine {
             // snapshot is the venue's own state; asking again would only loop.
             if rejection == .crossed || rejection == .locked, update.kind == .delta { onResync?(key) }
         } else if !gapPending {
-            quarantine[id] = nil
+            states[id].quarantine = nil
         }
         markDirty(id)
     }
@@ -240,7 +265,7 @@ public final class Engine {
     public func reportOverflow(venue: String, time: Nanoseconds) {
         summary.dataQuality.count(.overflow)
         for (id, key) in universe.marketKeys.enumerated() where key.venue == venue && records[id] != nil {
-            quarantine[id] = .sequenceGap
+            states[id].quarantine = .sequenceGap
             markDirty(id)
             onResync?(key)
         }
@@ -248,7 +273,7 @@ public final class Engine {
 
     private func reject(_ id: Int, _ key: MarketKey, _ reason: QuoteRejection, time: Nanoseconds) {
         summary.dataQuality.count(reason)
-        quarantine[id] = reason
+        states[id].quarantine = reason
         markDirty(id)
         var d = Decision(kind: .quarantine, time: time)
         d.legs = [key.description]
@@ -274,13 +299,14 @@ public final class Engine {
     }
 
     private func markDirty(_ id: Int) {
-        if !singleDirty[id] {
-            singleDirty[id] = true
+        if !states[id].isSingleDirty {
+            states[id].isSingleDirty = true
             dirtySingles.append(id)
         }
-        for g in universe.groups(ofMarket: id) where !groupDirty[Int(g)] {
-            groupDirty[Int(g)] = true
-            dirtyGroups.append(g)
+        for m in memberships[id] {
+            let g = Int(m.group)
+            if groupDirty[g] == 0 { dirtyGroups.append(m.group) }
+            groupDirty[g] |= 1 << UInt64(min(m.member, 63))
         }
     }
 
@@ -290,7 +316,7 @@ public final class Engine {
 
     /// Marks every group dirty and evaluates them all (start-up, after reconciliation).
     public func rescan(now: Nanoseconds) {
-        for id in 0..<records.count where known[id] { markDirty(id) }
+        for id in 0..<records.count where states[id].isKnown { markDirty(id) }
         runCycle(now: now)
     }
 
@@ -311,19 +337,28 @@ public final class Engine {
         }
         var seen: Set<String> = []
         if !lanesByKind[Int(GroupKind.single.rawValue)].isEmpty {
-            for id in dirtySingles where known[id] { evaluateSingle(id, now: now, pipeline: pipeline, seen: &seen) }
+            for id in dirtySingles where states[id].isKnown {
+                evaluateSingle(id, now: now, pipeline: pipeline, seen: &seen)
+            }
         }
-        for id in dirtySingles { singleDirty[id] = false }
+        for id in dirtySingles { states[id].isSingleDirty = false }
         dirtySingles.removeAll(keepingCapacity: true)
         for g in dirtyGroups {
             let index = Int(g)
-            groupDirty[index] = false
-            let members = memberMarkets[index]
+            var changed = groupDirty[index]
+            groupDirty[index] = 0
             // A group is evaluated once every member's market is known.
-            guard members.allSatisfy({ known[$0] }) else { continue }
-            let snapshot =
-                snapshots[index] ?? GroupSnapshot(rule: universe.groups[index], markets: members.map { records[$0]! })
-            snapshots[index] = snapshot
+            guard unknownMembers[index] == 0 else { continue }
+            let members = memberMarkets[index]
+            let snapshot: GroupSnapshot
+            if let existing = snapshots[index] {
+                snapshot = existing
+            } else {
+                snapshot = GroupSnapshot(rule: universe.groups[index], markets: members.map { records[$0]! })
+                snapshots[index] = snapshot
+                changed = .max  // a new snapshot shows no member yet
+            }
+            refresh(snapshot, members: members, changed: changed)
             evaluate(snapshot, kind: groupKinds[index], members: members, now: now, pipeline: pipeline, seen: &seen)
         }
         dirtyGroups.removeAll(keepingCapacity: true)
@@ -336,16 +371,6 @@ public final class Engine {
         let lanes = lanesByKind[Int(kind.rawValue)]
         guard !lanes.isEmpty else { return }
         summary.groupsEvaluated += 1
-        for (i, id) in members.enumerated() {
-            if isQuotable(id) {
-                // Only a changed book is read (and copied); unchanged members keep their C quote.
-                if snapshot.needsBook(sequence: bookSequence[id], at: i) {
-                    snapshot.setBook(&books[id], receivedAt: receiveTimes[id], at: i)
-                }
-            } else {
-                snapshot.clearQuote(at: i)
-            }
-        }
         snapshot.setNow(now)
         for lane in lanes {
             let found: [FoundOpportunity]
@@ -363,9 +388,29 @@ public final class Engine {
         }
     }
 
+    /// Rewrites the C quotes of the members in `changed` (bits as in `groupDirty`), whether or not
+    /// a lane evaluates the group now, so the snapshot never shows an older book than the engine.
+    private func refresh(_ snapshot: GroupSnapshot, members: [Int], changed: UInt64) {
+        var bits = changed
+        while bits != 0 {
+            let bit = bits.trailingZeroBitCount
+            guard bit < members.count else { break }
+            bits &= bits - 1
+            // Bit 63 stands for every member from 63 on.
+            for i in bit..<(bit == 63 ? members.count : bit + 1) {
+                let id = members[i]
+                if isQuotable(id) {
+                    snapshot.setBook(&books[id], receivedAt: states[id].receiveTime, at: i)
+                } else {
+                    snapshot.clearQuote(at: i)
+                }
+            }
+        }
+    }
+
     /// A market's quote may reach the lanes: it has a book, nothing withholds it, its venue streams.
     private func isQuotable(_ id: Int) -> Bool {
-        bookSequence[id] != .max && quarantine[id] == nil
+        states[id].bookSequence != .max && states[id].quarantine == nil
             && (staleVenues.isEmpty || !staleVenues.contains(universe.marketKeys[id].venue))
     }
 
@@ -376,7 +421,7 @@ public final class Engine {
         summary.groupsEvaluated += 1
         let quotable = isQuotable(id)
         if quotable {
-            singleTable.setBook(&books[id], receivedAt: receiveTimes[id], at: id)
+            singleTable.setBook(&books[id], receivedAt: states[id].receiveTime, at: id)
         } else {
             singleTable.clearQuote(at: id)
         }
@@ -393,7 +438,7 @@ public final class Engine {
                 singles[id] ?? GroupSnapshot(kind: .single, groupID: records[id]!.marketID, markets: [records[id]!])
             singles[id] = snapshot
             if quotable {
-                snapshot.setBook(&books[id], receivedAt: receiveTimes[id], at: 0)
+                snapshot.setBook(&books[id], receivedAt: states[id].receiveTime, at: 0)
             } else {
                 snapshot.clearQuote(at: 0)
             }
@@ -482,7 +527,7 @@ public final class Engine {
     ) {
         let ids = opportunity.legs.map { members[Int($0.memberIndex)] }
         let asks = zip(ids, opportunity.legs).map { id, leg in
-            bookSequence[id] == .max ? [] : books[id].asks(leg.side)
+            states[id].bookSequence == .max ? [] : books[id].asks(leg.side)
         }
         let execution: PaperExecution
         do {

@@ -148,11 +148,6 @@ public final class GroupSnapshot {
         versions[index] = .max
     }
 
-    /// False when member `index`'s C quote already shows the book at `sequence`.
-    public func needsBook(sequence: UInt64, at index: Int) -> Bool {
-        versions[index] != sequence || cMembers[index].quote == nil
-    }
-
     /// Sets member `index`'s quote straight from its book, without intermediate arrays; does
     /// nothing when the book has not changed since it was last written (the engine's hot path).
     /// `inout` only so the engine's book is read in place: a copy of it costs eight retains.

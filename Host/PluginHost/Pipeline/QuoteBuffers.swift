@@ -6,19 +6,23 @@ import PluginKit
 /// book into them. Shared by ``GroupSnapshot`` (a group's members) and ``SingleMarketTable``
 /// (every market on its own). Its owner frees it (`deallocateAll`).
 struct QuoteBuffers {
-    private var buffers: [UnsafeMutablePointer<arb_level>?] = []
-    private var capacity: [Int] = []
+    /// One slot's buffer and its capacity side by side, and a quote's two slots adjacent: writing
+    /// a quote touches one cache line of this table, not four.
+    private struct Slot {
+        var buffer: UnsafeMutablePointer<arb_level>?
+        var capacity: Int
+    }
+    private var slots: [Slot] = []
 
     init(quotes: Int) { grow(quotes: quotes) }
 
     mutating func grow(quotes: Int) {
-        let extra = 2 * quotes - buffers.count
+        let extra = 2 * quotes - slots.count
         guard extra > 0 else { return }
-        buffers += repeatElement(nil, count: extra)
-        capacity += repeatElement(0, count: extra)
+        slots += repeatElement(Slot(buffer: nil, capacity: 0), count: extra)
     }
 
-    func deallocateAll() { buffers.forEach { $0?.deallocate() } }
+    func deallocateAll() { slots.forEach { $0.buffer?.deallocate() } }
 
     /// Quote `index` from a book: best prices, times, sequence and both ask ladders, best first
     /// (explicit asks, or the other side's bids mirrored to pair price − p). `inout` only so the book is
@@ -48,12 +52,11 @@ struct QuoteBuffers {
     }
 
     private mutating func room(_ count: Int, slot: Int) -> UnsafeMutablePointer<arb_level> {
-        if capacity[slot] < count {
-            buffers[slot]?.deallocate()
-            buffers[slot] = .allocate(capacity: max(count, 8))
-            capacity[slot] = max(count, 8)
+        if slots[slot].capacity < count {
+            slots[slot].buffer?.deallocate()
+            slots[slot] = Slot(buffer: .allocate(capacity: max(count, 8)), capacity: max(count, 8))
         }
-        return buffers[slot]!
+        return slots[slot].buffer!
     }
 
     private mutating func asks(explicit: PriceLadder, mirroring bids: PriceLadder, pair: MicroDollars, slot: Int)

@@ -20,11 +20,11 @@ final class SingleMarketTable {
     private var markets: UnsafeMutablePointer<arb_market>
     private var quotes: UnsafeMutablePointer<arb_quote>
     /// Per market: its strings (freed when the market is replaced), its ask buffers and their
-    /// capacities, and the book sequence its quote was written from (`.max` = none).
+    /// capacities, and the book sequence its quote was written from (`.max` = no quote: a
+    /// book's sequence never reaches it).
     private var strings: [[UnsafeMutablePointer<CChar>]] = []
     private var buffers = QuoteBuffers(quotes: 0)
     private var versions: [UInt64] = []
-    private var hasQuote: [Bool] = []
     private let member: UnsafeMutablePointer<arb_group_member>
     let group: UnsafeMutablePointer<arb_group>
 
@@ -76,7 +76,6 @@ final class SingleMarketTable {
         strings += repeatElement([], count: extra)
         buffers.grow(quotes: n)
         versions += repeatElement(.max, count: extra)
-        hasQuote += repeatElement(false, count: extra)
         count = n
     }
 
@@ -94,22 +93,20 @@ final class SingleMarketTable {
 
     /// Rewrites market `id`'s quote from its book, unless it already shows this book.
     func setBook(_ book: inout BinaryBook, receivedAt: Nanoseconds, at id: Int) {
-        guard versions[id] != book.sequence || !hasQuote[id] else { return }
+        guard versions[id] != book.sequence else { return }
         versions[id] = book.sequence
-        hasQuote[id] = true
         quotes[id] = buffers.quote(&book, receivedAt: receivedAt, index: id)
     }
 
     /// Market `id` shows no quote (quarantined, stale, or no book yet).
     func clearQuote(at id: Int) {
-        hasQuote[id] = false
         versions[id] = .max
     }
 
     /// The group a lane sees for market `id` at `now`: valid until the next call.
     func prepare(_ id: Int, now: Nanoseconds) -> UnsafePointer<arb_group> {
         member.pointee.market = UnsafePointer(markets + id)
-        member.pointee.quote = hasQuote[id] ? UnsafePointer(quotes + id) : nil
+        member.pointee.quote = versions[id] != .max ? UnsafePointer(quotes + id) : nil
         group.pointee.group_id = markets[id].market_id
         group.pointee.now_ns = now
         return UnsafePointer(group)
