@@ -61,16 +61,23 @@ public final class BucketLane: LanePlugin {
     public func evaluate(_ group: Group, emit: (Opportunity) -> Bool) throws {
         guard group.members.count >= 2, settings.admits(group) else { return }
         let groupID = group.groupID
-        let quality = posteriors.sample(groupID, seed: group.now)
-        if posteriors.evidence(groupID) >= minEvidence, quality < minSampledQuality { return }
+        // The draw is a pure function of the bucket and the clock, so it is taken only when it
+        // decides something (the gate, once there is evidence) or names a found basket: the
+        // common no-find evaluation then costs no gamma sampling and no string.
+        let gated = posteriors.evidence(groupID) >= minEvidence
+        let drawn = gated ? posteriors.sample(groupID, seed: group.now) : nil
+        if let drawn, drawn < minSampledQuality { return }
+        func tag() -> String {
+            let quality = drawn ?? posteriors.sample(groupID, seed: group.now)
+            return "θ=\(FixedPoint.format(MicroDollars(quality * 1e4), scale: 10_000))"
+        }
         let members = Array(group.members)
         let n = MicroDollars(members.count)
         let minEdge = settings.minimumEdge(closeTime: BasketWalk.latestClose(members), now: group.now)
-        let tag = "θ=\(FixedPoint.format(MicroDollars(quality * 1e4), scale: 10_000))"
         let allNo = members.map { BasketLeg(member: $0, side: groupYes($0).opposite) }
         if let o = try BasketWalk.find(
             allNo, payout: (n - 1) * FixedPoint.micros, minEdge: minEdge, settings: settings, host: host,
-            what: "bucket: buy all NO (\(tag))")
+            what: "bucket: buy all NO (\(tag()))")
         {
             if !emit(o) { return }
         }
@@ -78,7 +85,7 @@ public final class BucketLane: LanePlugin {
         let allYes = members.map { BasketLeg(member: $0, side: groupYes($0)) }
         if let o = try BasketWalk.find(
             allYes, payout: FixedPoint.micros, minEdge: minEdge, settings: settings, host: host,
-            what: "bucket: buy all YES (\(tag))")
+            what: "bucket: buy all YES (\(tag()))")
         {
             _ = emit(o)
         }

@@ -104,16 +104,17 @@ public enum BasketWalk {
     }
 
     /// The taker basket, or, when none clears and the settings ask for it, a maker estimate.
-    /// Reports an implausibly large edge as an alarm (`what` names the basket in the note).
+    /// Reports an implausibly large edge as an alarm (`what` names the basket in the note; it is
+    /// built only when a basket is found, so a lane's label costs nothing on the common no-find path).
     public static func find(
         _ legs: [BasketLeg], payout: MicroDollars, minEdge: MicroDollars, settings: LaneSettings, host: HostServices,
-        what: String
+        what: @autoclosure () -> String
     ) throws -> Opportunity? {
         if var o = try best(
             legs, payout: payout, minEdge: minEdge, maxBaskets: settings.maxBaskets,
             maxPlausibleGap: settings.maxPlausibleGap, host: host)
         {
-            o.flagImplausible(maxGap: settings.maxPlausibleGap, what: what)
+            o.flagImplausible(maxGap: settings.maxPlausibleGap, what: what())
             return o
         }
         guard settings.makerEstimate else { return nil }
@@ -121,7 +122,7 @@ public enum BasketWalk {
             .map { o in
                 var o = o
                 o.flagImplausible(
-                    maxGap: settings.maxPlausibleGap, what: "\(what) (maker estimate: one tick above each best bid)")
+                    maxGap: settings.maxPlausibleGap, what: "\(what()) (maker estimate: one tick above each best bid)")
                 return o
             }
     }
