@@ -46,16 +46,11 @@ public struct VenueSink {
     }
 
     public func book(_ u: BookUpdate) throws {
-        func levels(_ l: [Level]) -> [arb_level] { l.map { arb_level(price_micros: $0.price, size_centi: $0.size) } }
-        let yb = levels(u.yesBids)
-        let ya = levels(u.yesAsks)
-        let nb = levels(u.noBids)
-        let na = levels(u.noAsks)
         let status = withArbStr(u.marketID) { id in
-            yb.withUnsafeBufferPointer { yb in
-                ya.withUnsafeBufferPointer { ya in
-                    nb.withUnsafeBufferPointer { nb in
-                        na.withUnsafeBufferPointer { na in
+            withArbLevels(u.yesBids) { yb in
+                withArbLevels(u.yesAsks) { ya in
+                    withArbLevels(u.noBids) { nb in
+                        withArbLevels(u.noAsks) { na in
                             var c = arb_book_update(
                                 struct_size: UInt32(MemoryLayout<arb_book_update>.size), kind: u.kind.rawValue,
                                 market_id: id, yes_bids: yb.baseAddress, yes_bid_count: UInt32(yb.count),
@@ -203,4 +198,26 @@ private func withPinned<R>(_ arrays: [[UInt8]], _ body: ([arb_str]) -> R) -> R {
         }
     }
     return pin(0)
+}
+
+/// Lends `levels` to C as `arb_level`s for the duration of `body`. `Level` is two `Int64`s in
+/// declaration order, as `arb_level` is: then the array's own storage is lent (a stream frame's
+/// update costs no copy); were the layouts ever to differ, the levels are copied instead.
+@inline(__always)
+func withArbLevels<R>(_ levels: [Level], _ body: (UnsafeBufferPointer<arb_level>) -> R) -> R {
+    if Level.hasArbLevelLayout {
+        return levels.withUnsafeBufferPointer { $0.withMemoryRebound(to: arb_level.self, body) }
+    }
+    return levels.map { arb_level(price_micros: $0.price, size_centi: $0.size) }.withUnsafeBufferPointer(body)
+}
+
+extension Level {
+    /// True when `Level` and `arb_level` have one layout (size, stride and field offsets).
+    @inline(__always)
+    static var hasArbLevelLayout: Bool {
+        MemoryLayout<Level>.size == MemoryLayout<arb_level>.size
+            && MemoryLayout<Level>.stride == MemoryLayout<arb_level>.stride
+            && MemoryLayout<Level>.offset(of: \.price) == MemoryLayout<arb_level>.offset(of: \.price_micros)
+            && MemoryLayout<Level>.offset(of: \.size) == MemoryLayout<arb_level>.offset(of: \.size_centi)
+    }
 }
