@@ -96,10 +96,10 @@ public final class Engine {
     private var memberships: [[Membership]] = []
     private var dirtyGroups: [Int32] = []
     /// Venues by slot (a handful, found by a linear search of short strings), each with its
-    /// markets by id and the time of its last message: an update's lookup hashes one string, its
-    /// market id, instead of a two-string key, and writes its venue's time without hashing.
+    /// markets by id and the time of its last message: an update's lookup hashes its market id
+    /// alone (word by word, see ``MarketIDKey``) and writes its venue's time without hashing.
     private var venueSlots: [String] = []
-    private var idsByVenue: [[String: Int]] = []
+    private var idsByVenue: [[MarketIDKey: Int]] = []
     /// Receive time of each venue's last message; `.min` = none yet.
     private var lastMessage: [Nanoseconds] = []
     private var staleVenues: Set<String> = []
@@ -160,7 +160,9 @@ public final class Engine {
                 memberships[id].append(Membership(group: Int32(g), member: Int32(i)))
             }
         }
-        for (id, key) in self.universe.marketKeys.enumerated() { idsByVenue[slot(of: key.venue)][key.marketID] = id }
+        for (id, key) in self.universe.marketKeys.enumerated() {
+            idsByVenue[slot(of: key.venue)][MarketIDKey(key.marketID)] = id
+        }
         grow()
     }
 
@@ -181,7 +183,7 @@ public final class Engine {
     /// A market a venue announced (or re-announced with new terms).
     public func upsert(_ market: MarketRecord) {
         let id = universe.intern(MarketKey(venue: market.venue, marketID: market.marketID))
-        idsByVenue[slot(of: market.venue)][market.marketID] = id
+        idsByVenue[slot(of: market.venue)][MarketIDKey(market.marketID)] = id
         grow()
         if records[id] == nil {
             summary.markets += 1
@@ -210,7 +212,7 @@ public final class Engine {
         let v = slot(of: venue)
         lastMessage[v] = receivedAt
         if !staleVenues.isEmpty, staleVenues.remove(venue) != nil { markVenueDirty(venue) }
-        guard let id = idsByVenue[v][update.marketID], states[id].isKnown else {
+        guard let id = idsByVenue[v][MarketIDKey(update.marketID)], states[id].isKnown else {
             summary.dataQuality.count(.unknownMarket)
             return
         }
