@@ -150,6 +150,22 @@ struct UniverseTests {
         }
     }
 
+    @Test func indexKnowsEachMembersPlaceInItsGroup() throws {
+        var universe = Universe()
+        try universe.load(file: "\(Self.arbBot)/structural_rules.generated.v2_with_parity.json")
+        try universe.load(file: "\(Self.arbBot)/cross_venue_map.strict.csv")
+        var placeCount = 0
+        for (g, rule) in universe.groups.enumerated() {
+            #expect(universe.marketsOfGroup[g] == rule.members.map { universe.marketID($0.key)! })
+            for (i, m) in rule.members.enumerated() {
+                let places = universe.memberships(ofMarket: universe.marketID(m.key)!)
+                #expect(places.contains { $0.group == Int32(g) && $0.member == Int32(i) })
+                placeCount += 1
+            }
+        }
+        #expect(universe.marketKeys.indices.reduce(0) { $0 + universe.memberships(ofMarket: $1).count } == placeCount)
+    }
+
     @Test func directoryLoadSkipsFilesThatAreNotMappingsOrRules() throws {
         let folder = NSTemporaryDirectory() + "universe-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -19,7 +19,7 @@ public struct QuoteFirewall: Sendable {
 
     /// Per market: the last `window` mid moves as a ring in one flat array, and beside it what an
     /// update reads (how many moves are kept, where the next goes, the last accepted mid and a
-    /// jump held for confirmation) in one 24-byte record: the hot path touches two cache lines.
+    /// jump held for confirmation) in one record, not four arrays.
     private struct Track {
         var lastMid: MicroDollars = QuoteFirewall.none
         var pendingJump: MicroDollars = QuoteFirewall.none

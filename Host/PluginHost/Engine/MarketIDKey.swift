@@ -1,8 +1,10 @@
 /// A market id as a dictionary key whose hash is computed once, eight bytes at a time, instead of
 /// by SipHash over every byte on each lookup: the engine looks a market up on every book update,
 /// and pair ids are 66-byte hex strings. Equality is still the full string comparison, so a
-/// collision costs one comparison, never a wrong market; the dictionary's seeded hasher still
-/// mixes the value, so bucket placement stays as randomized as with a `String` key.
+/// collision costs one comparison, never a wrong market. Unlike SipHash this pre-hash is not
+/// seeded per process: two ids that collide in it collide in every run (the dictionary's seeded
+/// hasher only spreads distinct pre-hashes). Ids come from the venues' own catalogues, and a
+/// collision slows a lookup, nothing more.
 struct MarketIDKey: Hashable {
     let id: String
     private let hash64: UInt64

@@ -7,7 +7,7 @@ import PluginKit
 /// (every market on its own). Its owner frees it (`deallocateAll`).
 struct QuoteBuffers {
     /// One slot's buffer and its capacity side by side, and a quote's two slots adjacent: writing
-    /// a quote touches one cache line of this table, not four.
+    /// a quote reads 32 contiguous bytes of this table, not four entries of two arrays.
     private struct Slot {
         var buffer: UnsafeMutablePointer<arb_level>?
         var capacity: Int

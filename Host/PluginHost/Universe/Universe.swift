@@ -3,16 +3,26 @@ import PluginKit
 
 /// Every group the lanes evaluate, indexed so a changed market finds its groups in O(1).
 ///
-/// Markets get dense integer ids on first sight; `groups(of:)` is one array lookup. Single-market
-/// groups (the intra-venue lane's) are not stored here: the engine makes one per market it sees.
+/// Markets get dense integer ids on first sight; `memberships(ofMarket:)` is one array lookup.
+/// Single-market groups (the intra-venue lane's) are not stored here: the engine makes one per
+/// market it sees.
 public struct Universe: Sendable {
+    /// One place of a market in a group: the group's index in ``groups`` and the member's index in
+    /// the group's rule (what the engine marks changed).
+    public struct Membership: Sendable, Equatable {
+        public var group: Int32
+        public var member: Int32
+    }
+
     public private(set) var groups: [GroupRule] = []
     public private(set) var warnings: [String] = []
     /// The files it was loaded from, in load order.
     public private(set) var files: [String] = []
     private(set) var marketIndex: [MarketKey: Int] = [:]
     public private(set) var marketKeys: [MarketKey] = []
-    private(set) var groupsOfMarket: [[Int32]] = []
+    /// Each group's members as market ids, in the rule's order.
+    public private(set) var marketsOfGroup: [[Int]] = []
+    private(set) var membershipsOfMarket: [[Membership]] = []
 
     public init(groups: [GroupRule] = []) {
         for g in groups { add(g) }
@@ -21,7 +31,11 @@ public struct Universe: Sendable {
     public mutating func add(_ rule: GroupRule) {
         let index = Int32(groups.count)
         groups.append(rule)
-        for m in rule.members { groupsOfMarket[intern(m.key)].append(index) }
+        let ids = rule.members.map { intern($0.key) }
+        marketsOfGroup.append(ids)
+        for (member, id) in ids.enumerated() {
+            membershipsOfMarket[id].append(Membership(group: index, member: Int32(member)))
+        }
     }
 
     /// The dense id of a market, assigning one on first sight.
@@ -31,14 +45,17 @@ public struct Universe: Sendable {
         let i = marketKeys.count
         marketIndex[key] = i
         marketKeys.append(key)
-        groupsOfMarket.append([])
+        membershipsOfMarket.append([])
         return i
     }
 
     public func marketID(_ key: MarketKey) -> Int? { marketIndex[key] }
 
+    /// Every place of the market in a group.
+    public func memberships(ofMarket id: Int) -> [Membership] { membershipsOfMarket[id] }
+
     /// Indices into ``groups`` of every group that contains the market.
-    public func groups(ofMarket id: Int) -> [Int32] { groupsOfMarket[id] }
+    public func groups(ofMarket id: Int) -> [Int32] { membershipsOfMarket[id].map(\.group) }
 
     public var pairCount: Int { groups.count { $0.kind == .pair } }
 
