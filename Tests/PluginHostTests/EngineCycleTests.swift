@@ -20,26 +20,17 @@ struct EngineCycleTests {
     @Test func aLaneEnabledLaterSeesEveryMembersCurrentBook() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        try box.write(
-            "10-k.toml",
-            manifest(
-                id: "venue.k", kind: "venue", library: "libSimVenue.so",
-                config: "venue_id = \"kalshi\"\nfee_coefficient = \"0.07\""))
-        try box.write(
-            "11-p.toml",
-            manifest(
-                id: "venue.p", kind: "venue", library: "libSimVenue.so",
-                config: "venue_id = \"polymarket\"\nfee_coefficient = \"0.04\""))
-        func writeLane(enabled: Bool) throws {
+        try LaneTests.writeFeeVenues(box)
+        let manager = box.makeManager()
+        func setLane(enabled: Bool) throws {
             try box.write(
                 "20-cross.toml",
                 manifest(
                     id: "lane.cross_venue", kind: "lane", library: "libCrossVenueLane.so",
                     extra: "enabled = \(enabled)"))
+            #expect(manager.reload().errors.isEmpty)
         }
-        try writeLane(enabled: true)
-        let manager = box.makeManager()
-        #expect(manager.reload().errors.isEmpty)
+        try setLane(enabled: true)
         let a = MarketKey(venue: "kalshi", marketID: "A")
         let b = MarketKey(venue: "polymarket", marketID: "B")
         let rule = GroupRule(kind: .pair, groupID: "pair", members: [.init(key: a), .init(key: b)], source: "test")
@@ -51,29 +42,25 @@ struct EngineCycleTests {
             m.tick = 10_000
             engine.upsert(m)
         }
+        /// One book update of `key`'s market at `t`, then the engine's cycle.
+        func step(_ kind: BookUpdate.Kind, _ key: MarketKey, yes: [Level], no: [Level] = [], at t: Int64) {
+            engine.apply(Self.book(kind, key.marketID, yes: yes, no: no), venue: key.venue, receivedAt: t)
+            engine.runCycle(now: t)
+        }
         // A: YES ask 0.45. B: NO ask 0.56 — together $1.01, no basket.
-        engine.apply(
-            Self.book(.snapshot, "A", yes: [Level(price: 400_000, size: 500)], no: [Level(price: 550_000, size: 500)]),
-            venue: a.venue, receivedAt: Self.now)
-        engine.apply(
-            Self.book(.snapshot, "B", yes: [Level(price: 440_000, size: 500)], no: [Level(price: 440_000, size: 500)]),
-            venue: b.venue, receivedAt: Self.now)
-        engine.runCycle(now: Self.now)
+        step(
+            .snapshot, a, yes: [Level(price: 400_000, size: 500)], no: [Level(price: 550_000, size: 500)], at: Self.now)
+        step(
+            .snapshot, b, yes: [Level(price: 440_000, size: 500)], no: [Level(price: 440_000, size: 500)], at: Self.now)
         #expect(engine.summary.groupsEvaluated > 0)
-        try writeLane(enabled: false)
-        #expect(manager.reload().errors.isEmpty)
+        try setLane(enabled: false)
         // B's YES bid rises to 0.50 (its NO ask falls to 0.50) while no lane evaluates the pair.
-        engine.apply(
-            Self.book(.delta, "B", yes: [Level(price: 500_000, size: 500)]), venue: b.venue, receivedAt: Self.now + 1)
-        engine.runCycle(now: Self.now + 1)
+        step(.delta, b, yes: [Level(price: 500_000, size: 500)], at: Self.now + 1)
         #expect(engine.summary.opportunities["lane.cross_venue", default: 0] == 0)
 
-        try writeLane(enabled: true)
-        #expect(manager.reload().errors.isEmpty)
+        try setLane(enabled: true)
         // Only A changes (its size): YES A 0.45 + NO B 0.50 is a basket only with B's current book.
-        engine.apply(
-            Self.book(.delta, "A", yes: [Level(price: 400_000, size: 600)]), venue: a.venue, receivedAt: Self.now + 2)
-        engine.runCycle(now: Self.now + 2)
+        step(.delta, a, yes: [Level(price: 400_000, size: 600)], at: Self.now + 2)
         #expect(engine.summary.opportunities["lane.cross_venue", default: 0] == 1)
     }
 }

@@ -12,8 +12,8 @@ import Testing
     /// Kalshi's taker coefficient, and a lower one for the second venue.
     static let coefficients: [String: Int64] = ["kalshi": 70_000, "polymarket": 40_000]
 
-    static func loadLanes(laneConfig: String = "") throws -> (Sandbox, PluginManager) {
-        let box = try Sandbox()
+    /// Two simulated venues named as the real ones, with their taker coefficients (`coefficients`).
+    static func writeFeeVenues(_ box: Sandbox) throws {
         try box.write(
             "10-k.toml",
             manifest(
@@ -24,6 +24,11 @@ import Testing
             manifest(
                 id: "venue.p", kind: "venue", library: "libSimVenue.so",
                 config: "venue_id = \"polymarket\"\nfee_coefficient = \"0.04\""))
+    }
+
+    static func loadLanes(laneConfig: String = "") throws -> (Sandbox, PluginManager) {
+        let box = try Sandbox()
+        try writeFeeVenues(box)
         for (i, lane) in [
             ("lane.cross_venue", "libCrossVenueLane.so"), ("lane.bucket", "libBucketLane.so"),
             ("lane.parity", "libParityLane.so"), ("lane.event_tree", "libEventTreeLane.so"),
