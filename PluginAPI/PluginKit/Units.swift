@@ -77,24 +77,44 @@ public enum FixedPoint {
 
     /// Formats a fixed-point value as a decimal string with all of `scale`'s digits,
     /// trailing zeros removed: `format(1_750_000, scale: 1_000_000) == "1.75"`.
+    ///
+    /// Written digit by digit into a stack buffer, right to left: every decision and plan the
+    /// engine publishes formats its legs' prices, and string interpolation cost more than the
+    /// lane that found the basket.
     public static func format(_ value: Int64, scale: Int64) -> String {
-        let sign = value < 0 ? "-" : ""
-        let magnitude = value.magnitude
-        let unsignedScale = UInt64(scale)
-        let whole = magnitude / unsignedScale
-        var fraction = magnitude % unsignedScale
-        guard fraction != 0 else { return "\(sign)\(whole)" }
-        var width = 0
-        var s = unsignedScale
-        while s > 1 {
-            s /= 10
-            width += 1
+        // Sign, 20 whole digits, the point and at most 19 fraction digits.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            var start = buffer.count
+            func prepend(_ byte: UInt8) {
+                start -= 1
+                buffer[start] = byte
+            }
+            let unsignedScale = UInt64(scale)
+            var whole = value.magnitude / unsignedScale
+            var fraction = value.magnitude % unsignedScale
+            if fraction != 0 {
+                var width = 0
+                var s = unsignedScale
+                while s > 1 {
+                    s /= 10
+                    width += 1
+                }
+                while fraction % 10 == 0 {
+                    fraction /= 10
+                    width -= 1
+                }
+                for _ in 0..<width {
+                    prepend(UInt8(ascii: "0") + UInt8(fraction % 10))
+                    fraction /= 10
+                }
+                prepend(UInt8(ascii: "."))
+            }
+            repeat {
+                prepend(UInt8(ascii: "0") + UInt8(whole % 10))
+                whole /= 10
+            } while whole > 0
+            if value < 0 { prepend(UInt8(ascii: "-")) }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start...]), as: UTF8.self)
         }
-        while fraction % 10 == 0 {
-            fraction /= 10
-            width -= 1
-        }
-        let digits = String(fraction)
-        return "\(sign)\(whole)." + String(repeating: "0", count: width - digits.count) + digits
     }
 }

@@ -299,6 +299,27 @@ import Testing
         #expect(o.maxBaskets == 500)
     }
 
+    /// The bucket lane screens on best asks before building its legs; with the maker estimate on,
+    /// a bucket whose asks fail that screen must still be priced from its bids.
+    @Test func bucketMakerEstimateIsNotScreenedOutByItsAsks() throws {
+        let keys = (0..<3).map { MarketKey(venue: "kalshi", marketID: "B\($0)") }
+        let rule = GroupRule(kind: .bucket, groupID: "wide", members: keys.map { .init(key: $0) }, source: "t")
+        // Buy-all-NO pays $2. Taker: 3 × 0.80 = 2.40. Maker: 3 × (0.55 + 0.01) = 1.68.
+        var c = Case(
+            rule: rule, yesAsks: Array(repeating: Self.level(400_000), count: 3),
+            noAsks: Array(repeating: Self.level(800_000), count: 3))
+        c.noBids = Array(repeating: Level(price: 550_000, size: 10_000), count: 3)
+        let (box, manager) = try Self.loadLanes()
+        #expect(try Self.evaluate(c, manager).isEmpty, "no taker basket, maker estimate off")
+        box.remove()
+        let (box2, estimating) = try Self.loadLanes(laneConfig: "maker_estimate = true\nmaker_baskets = \"5\"")
+        defer { box2.remove() }
+        let found = try Self.evaluate(c, estimating)
+        let o = try #require(found.first)
+        #expect(found.count == 1 && o.opportunity.isMakerEstimate)
+        #expect(o.legs.map(\.limitPrice) == [560_000, 560_000, 560_000] && o.legs.allSatisfy { $0.side == .no })
+    }
+
     /// KXNEXTNATOSECGEN-99: eight candidates, flagged mutually exclusive by Kalshi, YES asks sum to
     /// $0.99. "Someone else" can win, so buy-all-YES is not an arbitrage; fees alone would also sink it.
     @Test func realKalshiEventSummingTo99CentsIsNotAnArbitrage() throws {

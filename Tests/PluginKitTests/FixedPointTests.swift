@@ -21,4 +21,40 @@ struct FixedPointTests {
         #expect(FixedPoint.format(300, scale: 100) == "3")
         #expect(FixedPoint.format(1_261, scale: 100) == "12.61")
     }
+
+    /// The digit-by-digit formatter against the interpolating one it replaced, and back through
+    /// `parse`, at every scale the ABI uses and at the extremes.
+    @Test func formatsAsTheReferenceAndParsesBack() {
+        func reference(_ value: Int64, scale: Int64) -> String {
+            let sign = value < 0 ? "-" : ""
+            let whole = value.magnitude / UInt64(scale)
+            var fraction = value.magnitude % UInt64(scale)
+            guard fraction != 0 else { return "\(sign)\(whole)" }
+            var width = 0
+            var s = UInt64(scale)
+            while s > 1 {
+                s /= 10
+                width += 1
+            }
+            while fraction % 10 == 0 {
+                fraction /= 10
+                width -= 1
+            }
+            let digits = String(fraction)
+            return "\(sign)\(whole)." + String(repeating: "0", count: width - digits.count) + digits
+        }
+        var rng = SplitMix64(seed: 7)
+        let extremes: [Int64] = [0, 1, -1, 9, 10, 99, 100, 101, 999_999, 1_000_000, 1_000_001, .max, .min, .min + 1]
+        for scale: Int64 in [1, 10, 100, 10_000, 1_000_000] {
+            let randoms = (0..<2_000).map { i -> Int64 in
+                let v = Int64(bitPattern: rng.next())
+                return i % 2 == 0 ? v % 10_000_000 : v
+            }
+            for value in extremes + randoms {
+                let text = FixedPoint.format(value, scale: scale)
+                #expect(text == reference(value, scale: scale), "\(value) at scale \(scale)")
+                if value != .min { #expect(FixedPoint.parse(text, scale: scale) == value, "\(text)") }
+            }
+        }
+    }
 }

@@ -11,8 +11,10 @@ public final class HostRuntime: Sendable {
     let logHandler: LogHandler
     let keys: KeyStore
     let state: any PluginStateStore
-    /// Venue plugins by venue id, for `arb_host.fee`. Swapped with the pipeline.
-    let venues = Mutex<[String: PluginInstance]>([:])
+    /// Venue plugins with their venue id's UTF-8, for `arb_host.fee`. Swapped with the pipeline.
+    /// A list, not a dictionary: a handful of venues compared byte for byte cost less than
+    /// making a `String` of every fee query's venue and hashing it (lanes ask per basket chunk).
+    let venues = Mutex<[(venueID: [UInt8], instance: PluginInstance)]>([])
 
     public init(
         clock: @escaping Clock = HostRuntime.wallClock, log: @escaping LogHandler = HostRuntime.standardErrorLog,
@@ -39,8 +41,15 @@ public final class HostRuntime: Sendable {
 
     /// Routes a fee question to the venue plugin that owns `query.venue`.
     func fee(_ query: UnsafePointer<arb_fee_query>, _ out: UnsafeMutablePointer<arb_fee_result>) -> arb_status {
-        let venueID = query.pointee.venue.string
-        guard let venue = venues.withLock({ $0[venueID] }) else { return Int32(ARB_ERR_NOT_FOUND) }
+        let asked = query.pointee.venue
+        guard asked.data != nil, asked.len > 0 else { return Int32(ARB_ERR_NOT_FOUND) }
+        let venue = venues.withLock { routes in
+            routes.first { route in
+                route.venueID.count == asked.len
+                    && route.venueID.withUnsafeBytes { memcmp($0.baseAddress!, asked.data, asked.len) == 0 }
+            }?.instance
+        }
+        guard let venue else { return Int32(ARB_ERR_NOT_FOUND) }
         return venue.fee(query, out)
     }
 
@@ -48,7 +57,8 @@ public final class HostRuntime: Sendable {
     func setVenues(_ instances: [PluginInstance]) {
         var byVenue: [String: PluginInstance] = [:]
         for instance in instances { if let id = instance.venueID { byVenue[id] = instance } }
-        venues.withLock { $0 = byVenue }
+        let routes = byVenue.map { (venueID: Array($0.key.utf8), instance: $0.value) }
+        venues.withLock { $0 = routes }
     }
 }
 

@@ -60,10 +60,22 @@ public final class BucketLane: LanePlugin {
 
     public func evaluate(_ group: Group, emit: (Opportunity) -> Bool) throws {
         guard group.members.count >= 2, settings.admits(group) else { return }
+        let members = group.members
+        let n = MicroDollars(members.count)
+        let minEdge = settings.minimumEdge(closeTime: BasketWalk.latestClose(members), now: group.now)
+        // Screened on the best asks before anything is allocated or sampled: most evaluations end here.
+        let tryNo = BasketWalk.mayFind(
+            askSum: BasketWalk.askSum(members) { groupYes($0).opposite }, payout: (n - 1) * FixedPoint.micros,
+            minEdge: minEdge, settings: settings)
+        let tryYes =
+            group.isExhaustive
+            && BasketWalk.mayFind(
+                askSum: BasketWalk.askSum(members) { groupYes($0) }, payout: FixedPoint.micros, minEdge: minEdge,
+                settings: settings)
+        guard tryNo || tryYes else { return }
         let groupID = group.groupID
         // The draw is a pure function of the bucket and the clock, so it is taken only when it
-        // decides something (the gate, once there is evidence) or names a found basket: the
-        // common no-find evaluation then costs no gamma sampling and no string.
+        // decides something (the gate, once there is evidence) or names a found basket.
         let gated = posteriors.evidence(groupID) >= minEvidence
         let drawn = gated ? posteriors.sample(groupID, seed: group.now) : nil
         if let drawn, drawn < minSampledQuality { return }
@@ -71,21 +83,17 @@ public final class BucketLane: LanePlugin {
             let quality = drawn ?? posteriors.sample(groupID, seed: group.now)
             return "θ=\(FixedPoint.format(MicroDollars(quality * 1e4), scale: 10_000))"
         }
-        let members = Array(group.members)
-        let n = MicroDollars(members.count)
-        let minEdge = settings.minimumEdge(closeTime: BasketWalk.latestClose(members), now: group.now)
-        let allNo = members.map { BasketLeg(member: $0, side: groupYes($0).opposite) }
-        if let o = try BasketWalk.find(
-            allNo, payout: (n - 1) * FixedPoint.micros, minEdge: minEdge, settings: settings, host: host,
-            what: "bucket: buy all NO (\(tag()))")
+        if tryNo,
+            let o = try BasketWalk.find(
+                members.map { BasketLeg(member: $0, side: groupYes($0).opposite) }, payout: (n - 1) * FixedPoint.micros,
+                minEdge: minEdge, settings: settings, host: host, what: "bucket: buy all NO (\(tag()))")
         {
             if !emit(o) { return }
         }
-        guard group.isExhaustive else { return }
-        let allYes = members.map { BasketLeg(member: $0, side: groupYes($0)) }
+        guard tryYes else { return }
         if let o = try BasketWalk.find(
-            allYes, payout: FixedPoint.micros, minEdge: minEdge, settings: settings, host: host,
-            what: "bucket: buy all YES (\(tag()))")
+            members.map { BasketLeg(member: $0, side: groupYes($0)) }, payout: FixedPoint.micros, minEdge: minEdge,
+            settings: settings, host: host, what: "bucket: buy all YES (\(tag()))")
         {
             _ = emit(o)
         }

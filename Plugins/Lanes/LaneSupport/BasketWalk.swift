@@ -35,8 +35,8 @@ public enum BasketWalk {
         // best asks already miss the edge cannot clear it. Most evaluations end here.
         var topCost: MicroDollars = 0
         for leg in legs {
-            guard let quote = leg.member.quote, let best = quote.bestAsk(leg.side) else { return nil }
-            topCost += best.price
+            guard let ask = bestAsk(leg.member, leg.side) else { return nil }
+            topCost += ask
         }
         guard topCost + minEdge < payout else { return nil }
         var ladders: [AskLadder] = []
@@ -159,8 +159,43 @@ public enum BasketWalk {
             resolutionTime: resolution, isMakerEstimate: true)
     }
 
+    /// Whether ``find(_:payout:minEdge:settings:host:what:)`` can return a basket whose legs'
+    /// best asks sum to `askSum` (nil: a leg has no ask). The taker walk cannot clear what its
+    /// price screen rejects; the maker estimate prices from bids, so with it on the answer is yes.
+    /// Lanes ask before building leg arrays: most evaluations end here, without allocating.
+    public static func mayFind(
+        askSum: MicroDollars?, payout: MicroDollars, minEdge: MicroDollars, settings: LaneSettings
+    )
+        -> Bool
+    {
+        if settings.makerEstimate { return true }
+        guard let askSum else { return false }
+        return askSum + minEdge < payout
+    }
+
+    /// The sum of the members' best asks, each on the side `side` picks for it; nil when one has none.
+    public static func askSum(_ members: Group.Members, side: (Member) -> Side) -> MicroDollars? {
+        var sum: MicroDollars = 0
+        for member in members {
+            guard let ask = bestAsk(member, side(member)) else { return nil }
+            sum += ask
+        }
+        return sum
+    }
+
+    /// The best ask price of `member`'s `side`, nil without a quote or an ask.
+    @inline(__always)
+    static func bestAsk(_ member: Member, _ side: Side) -> MicroDollars? {
+        member.quote?.bestAsk(side)?.price
+    }
+
     /// The latest close among members (for the time-regime edge adjustment).
     public static func latestClose(_ members: [Member]) -> Nanoseconds {
+        members.reduce(0) { max($0, $1.market.closeTime) }
+    }
+
+    /// The latest close among a group's members, read in place.
+    public static func latestClose(_ members: Group.Members) -> Nanoseconds {
         members.reduce(0) { max($0, $1.market.closeTime) }
     }
 }

@@ -8,13 +8,19 @@ public enum EquivalentPair {
     public static func baskets(
         _ a: Member, _ b: Member, settings: LaneSettings, now: Nanoseconds, host: HostServices, what: String
     ) throws -> [Opportunity] {
-        let minEdge = settings.minimumEdge(closeTime: BasketWalk.latestClose([a, b]), now: now)
+        let minEdge = settings.minimumEdge(closeTime: max(a.market.closeTime, b.market.closeTime), now: now)
         var found: [Opportunity] = []
-        for (x, y) in [(a, b), (b, a)] {
-            let legs = [BasketLeg(member: x, side: groupYes(x)), BasketLeg(member: y, side: groupYes(y).opposite)]
+        // Both directions, screened on the two best asks before any leg array is made.
+        for direction in 0..<2 {
+            let (x, y) = direction == 0 ? (a, b) : (b, a)
+            let (sx, sy) = (groupYes(x), groupYes(y).opposite)
+            let askSum = BasketWalk.bestAsk(x, sx).flatMap { p in BasketWalk.bestAsk(y, sy).map { p + $0 } }
+            guard BasketWalk.mayFind(askSum: askSum, payout: FixedPoint.micros, minEdge: minEdge, settings: settings)
+            else { continue }
             guard
                 let o = try BasketWalk.find(
-                    legs, payout: FixedPoint.micros, minEdge: minEdge, settings: settings, host: host, what: what)
+                    [BasketLeg(member: x, side: sx), BasketLeg(member: y, side: sy)], payout: FixedPoint.micros,
+                    minEdge: minEdge, settings: settings, host: host, what: what)
             else { continue }
             found.append(o)
         }
