@@ -1,50 +1,88 @@
+import CArbPluginAPI
 import PluginKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The book of one binary market. Venues that publish bids only (Kalshi, ForecastEx pairs)
 /// give YES bids and NO bids; the asks are derived: buying YES at 1 − p matches a NO bid at p,
 /// so the YES ask ladder is the NO bid ladder mirrored (and the other way round). Venues that
 /// publish asks (Polymarket) give them explicitly, and an explicit ask side is used as given.
-public struct BinaryBook: Sendable {
-    public private(set) var yesBids = PriceLadder()
-    public private(set) var noBids = PriceLadder()
-    public private(set) var yesAsks = PriceLadder()
-    public private(set) var noAsks = PriceLadder()
+///
+/// Storage: one allocation per book, ``BookLevels``, holding six ladders of `arb_level` sorted
+/// by price ascending: the venue's four sides and the two ask ladders derived from the bids,
+/// kept up to date delta by delta. So a lane's quote points at the ask ladders in place instead
+/// of a copy rewritten on every update, and an update touches one block of memory instead of
+/// eight arrays. Copy-on-write: a copy of the book is a value, as before.
+public struct BinaryBook: @unchecked Sendable {
+    // @unchecked: the storage is shared only between copies and copied before any write.
+
+    /// The six ladders, in storage order.
+    enum Ladder: Int, CaseIterable {
+        case yesBids, noBids, yesAsks, noAsks
+        /// `pairPrice − NO bid`, `pairPrice − YES bid`: the asks of a bids-only venue.
+        case derivedYesAsks, derivedNoAsks
+    }
+
+    private var storage: BookLevels
+    /// Levels per ladder, by `Ladder.rawValue`.
+    private var counts: (Int32, Int32, Int32, Int32, Int32, Int32) = (0, 0, 0, 0, 0, 0)
     /// Updates applied; the quote's `sequence`.
     public private(set) var sequence: UInt64 = 0
     public private(set) var venueTime: Nanoseconds = 0
     /// What a YES bid and a NO bid sum to when they trade: $1 on Kalshi, $1.01 on ForecastEx
     /// (its cent per matched pair), so a derived ask is `pairPrice − the other side's bid`.
-    public var pairPrice: MicroDollars = FixedPoint.micros
+    public var pairPrice: MicroDollars = FixedPoint.micros {
+        didSet { if pairPrice != oldValue { rederive() } }
+    }
 
-    public init() {}
+    public init() { storage = BookLevels.make(capacity: 0) }
 
     /// Applies a snapshot (replaces every side) or a delta (new size per price; 0 removes).
     public mutating func apply(_ update: BookUpdate) {
-        if update.kind == .snapshot {
-            yesBids.removeAll()
-            noBids.removeAll()
-            yesAsks.removeAll()
-            noAsks.removeAll()
+        makeUnique()
+        if update.kind == .snapshot { counts = (0, 0, 0, 0, 0, 0) }
+        for l in update.yesBids {
+            set(.yesBids, l.price, l.size)
+            set(.derivedNoAsks, pairPrice - l.price, l.size)
         }
-        for l in update.yesBids { yesBids.set(l.price, l.size) }
-        for l in update.noBids { noBids.set(l.price, l.size) }
-        for l in update.yesAsks { yesAsks.set(l.price, l.size) }
-        for l in update.noAsks { noAsks.set(l.price, l.size) }
+        for l in update.noBids {
+            set(.noBids, l.price, l.size)
+            set(.derivedYesAsks, pairPrice - l.price, l.size)
+        }
+        for l in update.yesAsks { set(.yesAsks, l.price, l.size) }
+        for l in update.noAsks { set(.noAsks, l.price, l.size) }
         if update.venueTime > 0 { venueTime = update.venueTime }
         sequence += 1
     }
 
+    // MARK: Reading
+
     /// Best YES bid, from the explicit side or mirrored from the NO asks.
-    public var bestYesBid: Level? { yesBids.highest ?? noAsks.lowest.map(mirror) }
-    public var bestNoBid: Level? { noBids.highest ?? yesAsks.lowest.map(mirror) }
-    public var bestYesAsk: Level? { yesAsks.lowest ?? noBids.highest.map(mirror) }
-    public var bestNoAsk: Level? { noAsks.lowest ?? yesBids.highest.map(mirror) }
+    public var bestYesBid: Level? { highest(.yesBids) ?? lowest(.noAsks).map(mirror) }
+    public var bestNoBid: Level? { highest(.noBids) ?? lowest(.yesAsks).map(mirror) }
+    public var bestYesAsk: Level? { lowest(.yesAsks) ?? lowest(.derivedYesAsks) }
+    public var bestNoAsk: Level? { lowest(.noAsks) ?? lowest(.derivedNoAsks) }
+
+    public var yesBids: PriceLadder { ladder(.yesBids) }
+    public var noBids: PriceLadder { ladder(.noBids) }
+    public var yesAsks: PriceLadder { ladder(.yesAsks) }
+    public var noAsks: PriceLadder { ladder(.noAsks) }
 
     /// The ask ladder of `side`, best first.
     public func asks(_ side: Side) -> [Level] {
-        let explicit = side == .yes ? yesAsks : noAsks
-        if !explicit.isEmpty { return explicit.asksBestFirst }
-        return (side == .yes ? noBids : yesBids).bidsBestFirst.map(mirror)
+        let (levels, count) = askLevels(side)
+        return (0..<count).map { Level(price: levels![$0].price_micros, size: levels![$0].size_centi) }
+    }
+
+    /// The ask ladder of `side` in place, best first: the venue's asks, or the derived ones when
+    /// it gives none. Valid until the book next changes or is released.
+    func askLevels(_ side: Side) -> (UnsafeMutablePointer<arb_level>?, Int) {
+        let explicit: Ladder = side == .yes ? .yesAsks : .noAsks
+        let ladder = count(explicit) > 0 ? explicit : (side == .yes ? .derivedYesAsks : .derivedNoAsks)
+        let n = count(ladder)
+        return n == 0 ? (nil, 0) : (levels(ladder), n)
     }
 
     /// The normalized quote with ask ladders, best first.
@@ -56,6 +94,142 @@ public struct BinaryBook: Sendable {
         return q
     }
 
+    /// The quote as lanes see it, its ask ladders pointing into this book: valid until the book
+    /// next changes or is released. The engine rewrites a quote whenever its book's sequence
+    /// moves, and a book's storage moves only when an update changes it.
+    func cQuote(receivedAt: Nanoseconds) -> arb_quote {
+        var c = GroupSnapshot.emptyQuote
+        if let b = bestYesBid { (c.yes_bid_micros, c.yes_bid_centi) = (b.price, b.size) }
+        if let b = bestNoBid { (c.no_bid_micros, c.no_bid_centi) = (b.price, b.size) }
+        let (yes, yesCount) = askLevels(.yes)
+        let (no, noCount) = askLevels(.no)
+        if let yes { (c.yes_ask_micros, c.yes_ask_centi) = (yes[0].price_micros, yes[0].size_centi) }
+        if let no { (c.no_ask_micros, c.no_ask_centi) = (no[0].price_micros, no[0].size_centi) }
+        (c.yes_asks, c.yes_ask_count) = (UnsafePointer(yes), UInt32(yesCount))
+        (c.no_asks, c.no_ask_count) = (UnsafePointer(no), UInt32(noCount))
+        c.receive_time_ns = receivedAt
+        c.venue_time_ns = venueTime
+        c.sequence = sequence
+        return c
+    }
+
     @inline(__always)
     func mirror(_ l: Level) -> Level { Level(price: pairPrice - l.price, size: l.size) }
+
+    // MARK: Ladders
+
+    @inline(__always)
+    private func count(_ ladder: Ladder) -> Int {
+        withUnsafeBytes(of: counts) { Int($0.load(fromByteOffset: ladder.rawValue * 4, as: Int32.self)) }
+    }
+
+    @inline(__always)
+    private mutating func setCount(_ ladder: Ladder, _ n: Int) {
+        withUnsafeMutableBytes(of: &counts) {
+            $0.storeBytes(of: Int32(n), toByteOffset: ladder.rawValue * 4, as: Int32.self)
+        }
+    }
+
+    @inline(__always)
+    private func levels(_ ladder: Ladder) -> UnsafeMutablePointer<arb_level> {
+        storage.elements + ladder.rawValue * storage.header
+    }
+
+    private func lowest(_ ladder: Ladder) -> Level? {
+        guard count(ladder) > 0 else { return nil }
+        let l = levels(ladder)[0]
+        return Level(price: l.price_micros, size: l.size_centi)
+    }
+
+    private func highest(_ ladder: Ladder) -> Level? {
+        let n = count(ladder)
+        guard n > 0 else { return nil }
+        let l = levels(ladder)[n - 1]
+        return Level(price: l.price_micros, size: l.size_centi)
+    }
+
+    private func ladder(_ ladder: Ladder) -> PriceLadder {
+        var result = PriceLadder()
+        let base = levels(ladder)
+        for i in 0..<count(ladder) { result.set(base[i].price_micros, base[i].size_centi) }
+        return result
+    }
+
+    /// Sets the size at `price` in `ladder`; a size of 0 (or less) removes the level. The
+    /// storage is unique (``apply(_:)`` made it so).
+    @inline(__always)
+    private mutating func set(_ ladder: Ladder, _ price: MicroDollars, _ size: CentiContracts) {
+        var n = count(ladder)
+        var base = levels(ladder)
+        var lo = 0
+        var hi = n
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            if base[mid].price_micros < price { lo = mid &+ 1 } else { hi = mid }
+        }
+        if lo < n && base[lo].price_micros == price {
+            guard size <= 0 else {
+                base[lo].size_centi = size
+                return
+            }
+            memmove(base + lo, base + lo + 1, (n - lo - 1) * MemoryLayout<arb_level>.stride)
+            n -= 1
+        } else {
+            guard size > 0 else { return }
+            if n == storage.header {
+                grow()
+                base = levels(ladder)
+            }
+            memmove(base + lo + 1, base + lo, (n - lo) * MemoryLayout<arb_level>.stride)
+            base[lo] = arb_level(price_micros: price, size_centi: size)
+            n += 1
+        }
+        setCount(ladder, n)
+    }
+
+    /// Copies the storage first when another copy of the book shares it (copy-on-write).
+    @inline(__always)
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { relocate(capacity: storage.header) }
+    }
+
+    /// Doubles every ladder's room (a full one needs more).
+    private mutating func grow() { relocate(capacity: max(4, storage.header * 2)) }
+
+    /// Moves the ladders into new storage with room for `capacity` levels each.
+    private mutating func relocate(capacity: Int) {
+        let moved = BookLevels.make(capacity: capacity)
+        for ladder in Ladder.allCases {
+            (moved.elements + ladder.rawValue * capacity).initialize(from: levels(ladder), count: count(ladder))
+        }
+        storage = moved
+    }
+
+    /// Rebuilds the derived asks from the bids at a new pair price. A book that has had updates
+    /// counts it as one: quotes written from it are rewritten (they may point at its old storage).
+    private mutating func rederive() {
+        if sequence > 0 { sequence += 1 }
+        makeUnique()
+        for (bids, derived) in [(Ladder.yesBids, Ladder.derivedNoAsks), (.noBids, .derivedYesAsks)] {
+            setCount(derived, 0)
+            for i in 0..<count(bids) {
+                let l = levels(bids)[i]  // read again each time: a set may move the storage
+                set(derived, pairPrice - l.price_micros, l.size_centi)
+            }
+        }
+    }
+}
+
+/// The levels of one ``BinaryBook``: six ladders of `header` (their capacity) levels each, in
+/// one allocation with the object. Elements are tail-allocated, so their address is fixed for
+/// the object's life: a C quote may point at them until the book's next change.
+final class BookLevels: ManagedBuffer<Int, arb_level> {
+    static func make(capacity: Int) -> BookLevels {
+        unsafeDowncast(
+            BookLevels.create(minimumCapacity: capacity * BinaryBook.Ladder.allCases.count) { _ in capacity },
+            to: BookLevels.self)
+    }
+
+    /// The first level of the first ladder.
+    var elements: UnsafeMutablePointer<arb_level> { withUnsafeMutablePointerToElements { $0 } }
 }

@@ -148,14 +148,13 @@ public final class GroupSnapshot {
         versions[index] = .max
     }
 
-    /// Sets member `index`'s quote straight from its book, without intermediate arrays; does
-    /// nothing when the book has not changed since it was last written (the engine's hot path).
-    /// `inout` only so the engine's book is read in place: a copy of it costs eight retains.
+    /// Sets member `index`'s quote straight from its book, its ask ladders pointing into the
+    /// book; does nothing when the book has not changed since it was last written (the engine's
+    /// hot path). The caller keeps the book alive and unchanged while lanes read the snapshot.
     public func setBook(_ book: inout BinaryBook, receivedAt: Nanoseconds, at index: Int) {
         guard versions[index] != book.sequence || cMembers[index].quote == nil else { return }
         versions[index] = book.sequence
-        let c = buffers.quote(&book, receivedAt: receivedAt, index: index)
-        cQuotes[index] = c
+        cQuotes[index] = book.cQuote(receivedAt: receivedAt)
         cMembers[index].quote = UnsafePointer(cQuotes + index)
     }
 

@@ -6,9 +6,9 @@ import PluginKit
 #endif
 
 /// C memory for every market as a group of its own (the lanes of kind `single`, such as the
-/// intra-venue lane): one contiguous table of `arb_market` and `arb_quote` indexed by market,
-/// each market's ask ladders, and one `arb_group` whose only member is pointed at the market
-/// being evaluated.
+/// intra-venue lane): one contiguous table of `arb_market` and `arb_quote` indexed by market
+/// (a quote's ask ladders point into the engine's book), and one `arb_group` whose only member
+/// is pointed at the market being evaluated.
 ///
 /// Why not a ``GroupSnapshot`` per market: twenty thousand of them are twenty thousand objects
 /// with five allocations each, and evaluating a market touched a handful of cold cache lines
@@ -19,11 +19,9 @@ final class SingleMarketTable {
     private var capacity = 0
     private var markets: UnsafeMutablePointer<arb_market>
     private var quotes: UnsafeMutablePointer<arb_quote>
-    /// Per market: its strings (freed when the market is replaced), its ask buffers and their
-    /// capacities, and the book sequence its quote was written from (`.max` = no quote: a
-    /// book's sequence never reaches it).
+    /// Per market: its strings (freed when the market is replaced) and the book sequence its
+    /// quote was written from (`.max` = no quote: a book's sequence never reaches it).
     private var strings: [[UnsafeMutablePointer<CChar>]] = []
-    private var buffers = QuoteBuffers(quotes: 0)
     private var versions: [UInt64] = []
     private let member: UnsafeMutablePointer<arb_group_member>
     let group: UnsafeMutablePointer<arb_group>
@@ -46,7 +44,6 @@ final class SingleMarketTable {
 
     deinit {
         for list in strings { list.forEach { free($0) } }
-        buffers.deallocateAll()
         markets.deallocate()
         quotes.deallocate()
         member.deallocate()
@@ -74,7 +71,6 @@ final class SingleMarketTable {
         }
         let extra = n - count
         strings += repeatElement([], count: extra)
-        buffers.grow(quotes: n)
         versions += repeatElement(.max, count: extra)
         count = n
     }
@@ -91,11 +87,13 @@ final class SingleMarketTable {
         markets[id] = m.cMarket(own)
     }
 
-    /// Rewrites market `id`'s quote from its book, unless it already shows this book.
+    /// Rewrites market `id`'s quote from its book, unless it already shows this book. The
+    /// quote's ask ladders point into the book: the caller keeps it alive and unchanged while
+    /// a lane reads the quote.
     func setBook(_ book: inout BinaryBook, receivedAt: Nanoseconds, at id: Int) {
         guard versions[id] != book.sequence else { return }
         versions[id] = book.sequence
-        quotes[id] = buffers.quote(&book, receivedAt: receivedAt, index: id)
+        quotes[id] = book.cQuote(receivedAt: receivedAt)
     }
 
     /// Market `id` shows no quote (quarantined, stale, or no book yet).
