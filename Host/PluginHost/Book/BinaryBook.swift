@@ -43,14 +43,8 @@ public struct BinaryBook: @unchecked Sendable {
     public mutating func apply(_ update: BookUpdate) {
         makeUnique()
         if update.kind == .snapshot { counts = (0, 0, 0, 0, 0, 0) }
-        for l in update.yesBids {
-            set(.yesBids, l.price, l.size)
-            set(.derivedNoAsks, pairPrice - l.price, l.size)
-        }
-        for l in update.noBids {
-            set(.noBids, l.price, l.size)
-            set(.derivedYesAsks, pairPrice - l.price, l.size)
-        }
+        for l in update.yesBids { setBid(.yesBids, mirroredIn: .derivedNoAsks, l.price, l.size) }
+        for l in update.noBids { setBid(.noBids, mirroredIn: .derivedYesAsks, l.price, l.size) }
         for l in update.yesAsks { set(.yesAsks, l.price, l.size) }
         for l in update.noAsks { set(.noAsks, l.price, l.size) }
         if update.venueTime > 0 { venueTime = update.venueTime }
@@ -78,6 +72,7 @@ public struct BinaryBook: @unchecked Sendable {
 
     /// The ask ladder of `side` in place, best first: the venue's asks, or the derived ones when
     /// it gives none. Valid until the book next changes or is released.
+    @inline(__always)
     func askLevels(_ side: Side) -> (UnsafeMutablePointer<arb_level>?, Int) {
         let explicit: Ladder = side == .yes ? .yesAsks : .noAsks
         let ladder = count(explicit) > 0 ? explicit : (side == .yes ? .derivedYesAsks : .derivedNoAsks)
@@ -135,12 +130,14 @@ public struct BinaryBook: @unchecked Sendable {
         storage.elements + ladder.rawValue * storage.header
     }
 
+    @inline(__always)
     private func lowest(_ ladder: Ladder) -> Level? {
         guard count(ladder) > 0 else { return nil }
         let l = levels(ladder)[0]
         return Level(price: l.price_micros, size: l.size_centi)
     }
 
+    @inline(__always)
     private func highest(_ ladder: Ladder) -> Level? {
         let n = count(ladder)
         guard n > 0 else { return nil }
@@ -159,20 +156,41 @@ public struct BinaryBook: @unchecked Sendable {
     /// storage is unique (``apply(_:)`` made it so).
     @inline(__always)
     private mutating func set(_ ladder: Ladder, _ price: MicroDollars, _ size: CentiContracts) {
+        let n = count(ladder)
+        let at = PriceLadder.lowerBound(price, in: UnsafePointer(levels(ladder)), count: n)
+        let found = at < n && levels(ladder)[at].price_micros == price
+        edit(ladder, at: at, found: found, price, size)
+    }
+
+    /// Sets a bid and its mirror among the derived asks. The derived ladder is the bid ladder
+    /// reversed, so the bid's place gives the ask's without a second search: bid `i` of `n` is
+    /// derived ask `n − 1 − i`.
+    @inline(__always)
+    private mutating func setBid(
+        _ bids: Ladder, mirroredIn derived: Ladder, _ price: MicroDollars, _ size: CentiContracts
+    ) {
+        let n = count(bids)
+        let at = PriceLadder.lowerBound(price, in: UnsafePointer(levels(bids)), count: n)
+        let found = at < n && levels(bids)[at].price_micros == price
+        // Found: the same level, n − 1 − at. Inserted: bid `at` of n + 1 mirrors to n − at.
+        edit(derived, at: found ? n - 1 - at : n - at, found: found, pairPrice - price, size)
+        edit(bids, at: at, found: found, price, size)
+    }
+
+    /// Changes `ladder` at `at`, where a level at `price` is (`found`) or belongs: a new size,
+    /// a removal (size ≤ 0) or an insertion.
+    @inline(__always)
+    private mutating func edit(
+        _ ladder: Ladder, at: Int, found: Bool, _ price: MicroDollars, _ size: CentiContracts
+    ) {
         var n = count(ladder)
         var base = levels(ladder)
-        var lo = 0
-        var hi = n
-        while lo < hi {
-            let mid = (lo &+ hi) >> 1
-            if base[mid].price_micros < price { lo = mid &+ 1 } else { hi = mid }
-        }
-        if lo < n && base[lo].price_micros == price {
+        if found {
             guard size <= 0 else {
-                base[lo].size_centi = size
+                base[at].size_centi = size
                 return
             }
-            memmove(base + lo, base + lo + 1, (n - lo - 1) * MemoryLayout<arb_level>.stride)
+            memmove(base + at, base + at + 1, (n - at - 1) * MemoryLayout<arb_level>.stride)
             n -= 1
         } else {
             guard size > 0 else { return }
@@ -180,8 +198,8 @@ public struct BinaryBook: @unchecked Sendable {
                 grow()
                 base = levels(ladder)
             }
-            memmove(base + lo + 1, base + lo, (n - lo) * MemoryLayout<arb_level>.stride)
-            base[lo] = arb_level(price_micros: price, size_centi: size)
+            memmove(base + at + 1, base + at, (n - at) * MemoryLayout<arb_level>.stride)
+            base[at] = arb_level(price_micros: price, size_centi: size)
             n += 1
         }
         setCount(ladder, n)

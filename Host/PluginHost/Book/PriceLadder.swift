@@ -1,3 +1,4 @@
+import CArbPluginAPI
 import PluginKit
 
 /// One side of a book: price levels kept sorted ascending in two parallel arrays, so the best
@@ -19,12 +20,7 @@ public struct PriceLadder: Sendable, Equatable {
     /// Sets the size at `price`; a size of 0 (or less) removes the level.
     @inline(__always)
     public mutating func set(_ price: MicroDollars, _ size: CentiContracts) {
-        var lo = 0
-        var hi = prices.count
-        while lo < hi {
-            let mid = (lo &+ hi) >> 1
-            if prices[mid] < price { lo = mid &+ 1 } else { hi = mid }
-        }
+        let lo = prices.withUnsafeBufferPointer { Self.lowerBound(price, in: $0.baseAddress, count: $0.count) }
         if lo < prices.count && prices[lo] == price {
             if size > 0 {
                 sizes[lo] = size
@@ -36,6 +32,31 @@ public struct PriceLadder: Sendable, Equatable {
             prices.insert(price, at: lo)
             sizes.insert(size, at: lo)
         }
+    }
+
+    /// The first of `count` ascending prices not below `price` (`count` when none).
+    @inline(__always)
+    static func lowerBound(_ price: MicroDollars, in prices: UnsafePointer<MicroDollars>?, count: Int) -> Int {
+        guard let prices else { return 0 }
+        var lo = 0
+        var hi = count
+        while lo < hi {
+            let mid = (lo &+ hi) &>> 1
+            if prices[mid] < price { lo = mid &+ 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The same over the prices of `count` levels.
+    @inline(__always)
+    static func lowerBound(_ price: MicroDollars, in levels: UnsafePointer<arb_level>, count: Int) -> Int {
+        var lo = 0
+        var hi = count
+        while lo < hi {
+            let mid = (lo &+ hi) &>> 1
+            if levels[mid].price_micros < price { lo = mid &+ 1 } else { hi = mid }
+        }
+        return lo
     }
 
     /// The size at `price`, 0 when absent.
