@@ -119,6 +119,7 @@ struct KalshiLoopbackTests {
         ) { inbound, outbound, _ in
             try await outbound.write(.text(subscribe))
             var count = 0
+            var lastSequence: Int?
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message else { continue }
                 frames.withLock { $0.append(text) }
@@ -130,7 +131,12 @@ struct KalshiLoopbackTests {
                             method: .post, url: "http://127.0.0.1:\(port)/_sim/faults",
                             body: Array("{\"faults\":[\"sequence_gap\"]}".utf8)))
                 }
-                if count == 12 { break }
+                // Read until the lost message shows (frames sent before the fault arrived may be
+                // queued behind it on a loaded machine), or give up after plenty.
+                let sequence = Self.sequence(of: text)
+                if count > 4, let last = lastSequence, let sequence, sequence > last + 1 { break }
+                lastSequence = sequence ?? lastSequence
+                if count == 400 { break }
             }
             try await outbound.close(.normalClosure, reason: nil)
         }
@@ -142,6 +148,12 @@ struct KalshiLoopbackTests {
         #expect(
             events.contains { if case .gap(let m, _) = $0 { m == "KXSIM-1-A" } else { false } },
             "the lost message is detected")
+    }
+
+    /// The `seq` of a stream frame, nil for frames without one.
+    static func sequence(of frame: String) -> Int? {
+        let object = try? JSONSerialization.jsonObject(with: Data(frame.utf8)) as? [String: Any]
+        return object?["seq"] as? Int
     }
 
     /// An order placed over REST while the stream is open reaches the stream too: the book

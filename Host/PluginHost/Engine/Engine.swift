@@ -98,11 +98,12 @@ public final class Engine {
     private var placeStart: [Int32] = [0]
     private var places: [Universe.Membership] = []
     private var dirtyGroups: [Int32] = []
-    /// Venues by slot (a handful, found by a linear search of short strings), each with its
-    /// markets by id and the time of its last message: an update's lookup hashes its market id
-    /// alone (word by word, see ``MarketIDKey``) and writes its venue's time without hashing.
+    /// Venues by slot (a handful, found by a linear search of short strings) with the time of
+    /// each one's last message, and every market by (slot, id) in one table: an update's lookup
+    /// hashes its market id alone (word by word, see ``MarketIDTable``) and writes its venue's
+    /// time without hashing.
     private var venueSlots: [String] = []
-    private var idsByVenue: [[MarketIDKey: Int]] = []
+    private var marketIDs = MarketIDTable()
     /// Receive time of each venue's last message; `.min` = none yet.
     private var lastMessage: [Nanoseconds] = []
     private var staleVenues: Set<String> = []
@@ -153,7 +154,7 @@ public final class Engine {
             placeStart.append(Int32(places.count))
         }
         for (id, key) in universe.marketKeys.enumerated() {
-            idsByVenue[slot(of: key.venue)][MarketIDKey(key.marketID)] = id
+            marketIDs.insert(venue: slot(of: key.venue), id: key.marketID, market: id)
         }
         grow()
     }
@@ -176,7 +177,7 @@ public final class Engine {
     /// A market a venue announced (or re-announced with new terms).
     public func upsert(_ market: MarketRecord) {
         let id = universe.intern(MarketKey(venue: market.venue, marketID: market.marketID))
-        idsByVenue[slot(of: market.venue)][MarketIDKey(market.marketID)] = id
+        marketIDs.insert(venue: slot(of: market.venue), id: market.marketID, market: id)
         grow()
         if records[id] == nil {
             summary.markets += 1
@@ -205,7 +206,7 @@ public final class Engine {
         let v = slot(of: venue)
         lastMessage[v] = receivedAt
         if !staleVenues.isEmpty, staleVenues.remove(venue) != nil { markVenueDirty(venue) }
-        guard let id = idsByVenue[v][MarketIDKey(update.marketID)], states[id].isKnown else {
+        guard let id = marketIDs.find(venue: v, id: update.marketID), states[id].isKnown else {
             summary.dataQuality.count(.unknownMarket)
             return
         }
@@ -288,7 +289,6 @@ public final class Engine {
     private func slot(of venue: String) -> Int {
         for (i, name) in venueSlots.enumerated() where name == venue { return i }
         venueSlots.append(venue)
-        idsByVenue.append([:])
         lastMessage.append(.min)
         return venueSlots.count - 1
     }
@@ -332,9 +332,10 @@ public final class Engine {
             }
         }
         var seen: Set<String> = []
-        if !lanesByKind[Int(GroupKind.single.rawValue)].isEmpty {
+        let singleLanes = lanesByKind[Int(GroupKind.single.rawValue)]  // read once, not per market
+        if !singleLanes.isEmpty {
             for id in dirtySingles where states[id].isKnown {
-                evaluateSingle(id, now: now, pipeline: pipeline, seen: &seen)
+                evaluateSingle(id, lanes: singleLanes, now: now, pipeline: pipeline, seen: &seen)
             }
         }
         // Emptied by popping: `removeAll(keepingCapacity:)` goes through a generic
@@ -420,14 +421,16 @@ public final class Engine {
     /// A market on its own, through the single-market table (no object, no copy of its quote
     /// unless the book changed). Only when a lane finds something is the market's snapshot
     /// object made, for the sizing chain and the decision.
-    private func evaluateSingle(_ id: Int, now: Nanoseconds, pipeline: Pipeline, seen: inout Set<String>) {
+    private func evaluateSingle(
+        _ id: Int, lanes: [PluginInstance], now: Nanoseconds, pipeline: Pipeline, seen: inout Set<String>
+    ) {
         summary.groupsEvaluated += 1
         if isQuotable(id) {
             singleTable.setBook(&books[id], receivedAt: states[id].receiveTime, at: id)
         } else {
             singleTable.clearQuote(at: id)
         }
-        for lane in lanesByKind[Int(GroupKind.single.rawValue)] {
+        for lane in lanes {
             let found: [FoundOpportunity]
             do {
                 found = try lane.evaluate(singleTable.prepare(id, now: now))

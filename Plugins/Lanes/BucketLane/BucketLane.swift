@@ -62,16 +62,24 @@ public final class BucketLane: LanePlugin {
         guard group.members.count >= 2, settings.admits(group) else { return }
         let members = group.members
         let n = MicroDollars(members.count)
+        // Screened on the best asks before anything is allocated or sampled: most evaluations end
+        // here. First at the lowest edge any close time asks for, so that only a bucket that
+        // passes reads its members' close times (a cold line each), then at its own.
+        let noAsks = BasketWalk.askSum(members) { groupYes($0).opposite }
+        let yesAsks = group.isExhaustive ? BasketWalk.askSum(members) { groupYes($0) } : nil
+        func screens(_ minEdge: MicroDollars) -> (no: Bool, yes: Bool) {
+            (
+                BasketWalk.mayFind(
+                    askSum: noAsks, payout: (n - 1) * FixedPoint.micros, minEdge: minEdge, settings: settings),
+                group.isExhaustive
+                    && BasketWalk.mayFind(
+                        askSum: yesAsks, payout: FixedPoint.micros, minEdge: minEdge, settings: settings)
+            )
+        }
+        let floor = screens(settings.lowestMinimumEdge)
+        guard floor.no || floor.yes else { return }
         let minEdge = settings.minimumEdge(closeTime: BasketWalk.latestClose(members), now: group.now)
-        // Screened on the best asks before anything is allocated or sampled: most evaluations end here.
-        let tryNo = BasketWalk.mayFind(
-            askSum: BasketWalk.askSum(members) { groupYes($0).opposite }, payout: (n - 1) * FixedPoint.micros,
-            minEdge: minEdge, settings: settings)
-        let tryYes =
-            group.isExhaustive
-            && BasketWalk.mayFind(
-                askSum: BasketWalk.askSum(members) { groupYes($0) }, payout: FixedPoint.micros, minEdge: minEdge,
-                settings: settings)
+        let (tryNo, tryYes) = screens(minEdge)
         guard tryNo || tryYes else { return }
         let groupID = group.groupID
         // The draw is a pure function of the bucket and the clock, so it is taken only when it

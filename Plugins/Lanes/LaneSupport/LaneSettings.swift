@@ -62,6 +62,12 @@ public struct LaneSettings: Sendable {
         return minEdge
     }
 
+    /// The least ``minimumEdge(closeTime:now:)`` can return, whatever the close time: lanes
+    /// screen with it before reading their members' close times (a cold line per member).
+    public var lowestMinimumEdge: MicroDollars {
+        min(minEdge, minEdge * nearTermFactor / FixedPoint.ppm, minEdge * farTermFactor / FixedPoint.ppm)
+    }
+
     /// Whether a group may be traded at all under these settings.
     public func admits(_ group: Group) -> Bool { group.isReviewed || allowUnreviewed }
 }
