@@ -1,12 +1,16 @@
 // arb-bench-engine: the engine's figures on the shared inputs (../shared/bench/README.md).
 //
-//   book      the shared SplitMix64 L2 delta stream applied to the host's PriceLadder book
+//   book      the shared SplitMix64 L2 delta stream applied to the host's PriceLadder and to
+//             the engine's BinaryBook
 //   parse     recorded venue payloads, bytes to the normalized integer book, through the
 //             venue plugin's C ABI (the real path)
 //   pipeline  20,000 markets, 2,000 cross-venue pairs and the real rules file, all five lanes:
-//             update-to-opportunities latency, sustained updates/s, full rescan, RSS, replay
+//             update-to-opportunities latency, sustained updates/s, full rescan, RSS
+//   replay    a tape recorded from the scenario exchange, replayed through plugins and engine
 //
-// `make bench` runs it in a release build; `arb-bench-engine book|parse|pipeline` runs one part.
+// `make bench` runs it in a release build; `arb-bench-engine book|parse|pipeline|replay` runs
+// the parts named. ARB_BENCH_REPLAY_FRAMES=N records a shorter tape (default 300,000), small
+// enough to count the replay's instructions under valgrind.
 import Foundation
 import PluginHost
 import PluginKit
@@ -405,7 +409,7 @@ if wants("replay") {
     scenario.parities = 100
     let tapePath = NSTemporaryDirectory() + "arb-bench-\(getpid()).tape.jsonl"
     defer { try? FileManager.default.removeItem(atPath: tapePath) }
-    let frames = 300_000
+    let frames = ProcessInfo.processInfo.environment["ARB_BENCH_REPLAY_FRAMES"].flatMap { Int($0) } ?? 300_000
     do {
         let tape = try! TapeWriter(path: tapePath)
         var options = Engine.Options()

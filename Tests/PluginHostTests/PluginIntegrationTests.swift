@@ -163,6 +163,16 @@ struct PluginIntegrationTests {
         #expect(book.kind == .snapshot)
         #expect(book.yesBids.count == 3)
         #expect(book.yesBids[0].price > book.yesBids[1].price, "best first after the plugin reverses Kalshi order")
+        // The same answer with whitespace, which the plugin's byte scanner leaves to JSONDecoder:
+        // the same book either way, and a malformed body is an error, not an empty book.
+        let answer = exchange.perform(r, now: 1)
+        var spaced = answer
+        spaced.body = Array(String(decoding: answer.body, as: UTF8.self).replacingOccurrences(of: ",", with: ", ").utf8)
+        #expect(spaced.body != answer.body)
+        #expect(try session.handle(spaced) == session.handle(answer))
+        var broken = answer
+        broken.body = Array(answer.body.dropLast(3))
+        #expect(throws: PluginCallError.self) { try session.handle(broken) }
         // A frame whose sequence skips ahead is a gap, not a delta.
         let gap = try session.handleFrame(
             Array(

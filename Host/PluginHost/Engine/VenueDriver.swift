@@ -1,3 +1,4 @@
+import DequeModule
 import PluginKit
 
 /// Connects venue plugins to the engine. It performs what the plugins ask (requests, stream
@@ -24,14 +25,22 @@ public final class VenueDriver {
     /// by its plugin (`refresh_request`, ABI 1.3): venues refuse stale signed timestamps (Kalshi's
     /// tolerance is undocumented for REST; FIX allows ±30 s).
     public var resignAfter: Nanoseconds = 10_000_000_000
-    /// Requests waiting for an answer, per venue, in order.
-    private var outstanding: [String: [Submission]] = [:]
+    /// Requests waiting for an answer, by venue, method and URL, oldest first: an answer finds
+    /// its request without a scan of every other one (thousands at a venue's start-up).
+    private var outstanding: [OutstandingKey: Deque<Submission>] = [:]
+    /// How many requests of each venue wait for an answer.
+    private var outstandingCount: [String: Int] = [:]
+    struct OutstandingKey: Hashable {
+        var venue: String
+        var method: String
+        var url: String
+    }
     /// False in a replay: the tape already holds the live run's pacing, so nothing waits.
     public let pacesRequests: Bool
     /// Token buckets per venue, from the manifests' `[rate_limits]`.
     private var governors: [String: RateGovernor] = [:]
     /// Requests waiting for their bucket (or its backoff), per venue, oldest first.
-    private var waiting: [String: [Submission]] = [:]
+    private var waiting: [String: WaitingRequests<Submission>] = [:]
     /// Sends of one request at most: a 429 (never processed by the venue) is retried for any
     /// request, a 5xx or a failed transport only for idempotent ones; the last answer goes to the plugin.
     public static let maxAttempts = 4
@@ -112,7 +121,7 @@ public final class VenueDriver {
 
     /// Nothing of `venue`'s is on its way or waiting for its bucket.
     private func isIdle(_ venue: String) -> Bool {
-        outstanding[venue, default: []].isEmpty && waiting[venue, default: []].isEmpty
+        outstandingCount[venue, default: 0] == 0 && waiting[venue]?.isEmpty ?? true
     }
 
     private func finishStartup(now: Nanoseconds) {
@@ -206,12 +215,10 @@ public final class VenueDriver {
         response status: Int32, body: [UInt8], method: String, url: String, venue: String, at now: Nanoseconds,
         complete: Bool = true
     ) -> Bool {
-        guard sessions[venue] != nil,
-            let index = outstanding[venue]?.firstIndex(where: {
-                $0.request.method.name == method && $0.request.url == url
-            }),
-            let submission = outstanding[venue]?.remove(at: index)
-        else { return false }
+        let key = OutstandingKey(venue: venue, method: method, url: url)
+        guard sessions[venue] != nil, let submission = outstanding[key]?.popFirst() else { return false }
+        if outstanding[key]?.isEmpty == true { outstanding[key] = nil }
+        outstandingCount[venue, default: 0] -= 1
         messages += 1
         let response = HTTPResponse(status: status, body: body, receiveTime: now, tag: submission.request.tag)
         record(.response(response, to: submission.request, venue: venue, at: now))
@@ -260,17 +267,10 @@ public final class VenueDriver {
     /// The oldest waiting request of `venue` that may go now, removed from the queue. A request
     /// never overtakes an earlier one of its own bucket.
     private func nextReady(_ venue: String, now: Nanoseconds) -> Submission? {
-        guard var queue = waiting[venue], !queue.isEmpty else { return nil }
-        var blocked: Set<String> = []
-        for (i, s) in queue.enumerated() where !blocked.contains(s.request.rateBucket) {
-            if governors[venue]?.delay(bucket: s.request.rateBucket, cost: s.request.rateCost, now: now) ?? 0 == 0 {
-                queue.remove(at: i)
-                waiting[venue] = queue
-                return s
-            }
-            blocked.insert(s.request.rateBucket)
+        guard waiting[venue]?.isEmpty == false else { return nil }
+        return waiting[venue]!.popOldest { bucket, head in
+            governors[venue]?.delay(bucket: bucket, cost: head.request.rateCost, now: now) ?? 0 == 0
         }
-        return nil
     }
 
     /// A request the plugin emitted (or a retry): sent now if its bucket allows, else queued.
@@ -279,14 +279,14 @@ public final class VenueDriver {
     {
         if pacesRequests {
             let bucket = submission.request.rateBucket
-            let queuedBehind = !first && waiting[venue]?.contains { $0.request.rateBucket == bucket } ?? false
+            let queuedBehind = !first && waiting[venue]?.isWaiting(bucket: bucket) ?? false
             if queuedBehind
                 || governors[venue]?.delay(bucket: bucket, cost: submission.request.rateCost, now: now) ?? 0 > 0
             {
                 if first {
-                    waiting[venue, default: []].insert(submission, at: 0)
+                    waiting[venue, default: WaitingRequests()].prepend(submission, bucket: bucket)
                 } else {
-                    waiting[venue, default: []].append(submission)
+                    waiting[venue, default: WaitingRequests()].append(submission, bucket: bucket)
                 }
                 requestStats.paced += 1
                 return []
@@ -303,7 +303,9 @@ public final class VenueDriver {
         let request = submission.request
         if pacesRequests { governors[venue]?.spend(bucket: request.rateBucket, cost: request.rateCost, now: now) }
         guard let response = perform(venue, request, now) else {
-            outstanding[venue, default: []].append(submission)
+            outstanding[OutstandingKey(venue: venue, method: request.method.name, url: request.url), default: []]
+                .append(submission)
+            outstandingCount[venue, default: 0] += 1
             return []
         }
         record(.response(response, to: request, venue: venue, at: now))

@@ -21,7 +21,7 @@ enum SimDeltaScanner {
     }
 
     /// The index just after the first occurrence of `key` at or after `start`.
-    private static func find(_ key: StaticString, in b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    static func find(_ key: StaticString, in b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         key.withUTF8Buffer { k -> Int? in
             guard k.count <= b.count else { return nil }
             var i = start
@@ -37,7 +37,8 @@ enum SimDeltaScanner {
         }
     }
 
-    private static func string(after key: StaticString, in b: UnsafeBufferPointer<UInt8>, from at: inout Int)
+    /// The string value right after `key` (found at or after `at`); `at` moves past it.
+    static func string(after key: StaticString, in b: UnsafeBufferPointer<UInt8>, from at: inout Int)
         -> String?
     {
         guard var i = find(key, in: b, from: at), i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
@@ -52,7 +53,8 @@ enum SimDeltaScanner {
         return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
     }
 
-    private static func integer(after key: StaticString, in b: UnsafeBufferPointer<UInt8>, from at: inout Int)
+    /// The integer value right after `key` (found at or after `at`); `at` moves past it.
+    static func integer(after key: StaticString, in b: UnsafeBufferPointer<UInt8>, from at: inout Int)
         -> UInt64?
     {
         guard var i = find(key, in: b, from: at) else { return nil }

@@ -91,7 +91,7 @@ public final class SimVenue: VenuePlugin {
                 try sink.request(HTTPRequest(url: "\(baseURL)/markets?cursor=\(cursor)", tag: Tag.markets.rawValue))
             }
         case .book:
-            let book = try decode(BookPayload.self, response.body)
+            let book = try SimBookScanner.scan(response.body) ?? decode(BookPayload.self, response.body)
             var update = BookUpdate(kind: .snapshot, marketID: book.market)
             update.yesBids = try book.yes_bids.reversed().map(level)
             update.noBids = try book.no_bids.reversed().map(level)
