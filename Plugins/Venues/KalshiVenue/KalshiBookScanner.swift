@@ -97,7 +97,7 @@ enum KalshiBookScanner {
     static func parseDecimal(_ b: UnsafeBufferPointer<UInt8>, _ begin: Int, _ end: Int, fractionDigits scaleDigits: Int)
         -> Int64?
     {
-        let scale = powersOfTen[scaleDigits]
+        let scale = powerOfTen(scaleDigits)
         var k = begin
         var whole: Int64 = 0
         while k < end, b[k] != UInt8(ascii: ".") {
@@ -128,9 +128,34 @@ enum KalshiBookScanner {
         // A huge count must not trap the host: overflow is "not a value" for the strict decoder.
         let (scaled, overflow) = whole.multipliedReportingOverflow(by: scale)
         guard !overflow else { return nil }
-        let (value, overflow2) = scaled.addingReportingOverflow(fraction * powersOfTen[scaleDigits - kept])
+        let (value, overflow2) = scaled.addingReportingOverflow(fraction * powerOfTen(scaleDigits - kept))
         return overflow2 ? nil : value
     }
 
-    static let powersOfTen: [Int64] = (0...18).map { (0..<$0).reduce(1) { r, _ in r * 10 } }
+    /// 10ⁿ for n in 0...18. A switch, not a global table: reading a global array went through
+    /// its lazy initializer's check on every decimal (twice per level).
+    @inline(__always)
+    static func powerOfTen(_ n: Int) -> Int64 {
+        switch n {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        case 8: 100_000_000
+        case 9: 1_000_000_000
+        case 10: 10_000_000_000
+        case 11: 100_000_000_000
+        case 12: 1_000_000_000_000
+        case 13: 10_000_000_000_000
+        case 14: 100_000_000_000_000
+        case 15: 1_000_000_000_000_000
+        case 16: 10_000_000_000_000_000
+        case 17: 100_000_000_000_000_000
+        default: 1_000_000_000_000_000_000
+        }
+    }
 }

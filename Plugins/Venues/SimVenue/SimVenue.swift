@@ -122,7 +122,7 @@ public final class SimVenue: VenuePlugin {
         }
         lastSequence[delta.market] = delta.seq
         var update = BookUpdate(kind: .delta, marketID: delta.market)
-        let changed = [try level([delta.price, delta.size])]
+        let changed = [try level(price: delta.price, size: delta.size)]
         if delta.side == "yes" { update.yesBids = changed } else { update.noBids = changed }
         update.venueSequence = delta.seq
         update.receiveTime = receivedAt
@@ -144,10 +144,16 @@ public final class SimVenue: VenuePlugin {
     }
 
     private func level(_ pair: [String]) throws -> Level {
-        guard pair.count == 2, let size = FixedPoint.parse(pair[1], scale: FixedPoint.centi), size >= 0 else {
-            throw PluginError(.parse, "level \(pair) is not [price, size]")
+        guard pair.count == 2 else { throw PluginError(.parse, "level \(pair) is not [price, size]") }
+        return try level(price: pair[0], size: pair[1])
+    }
+
+    /// A level from its two decimal strings (a stream delta's, without building a pair array).
+    private func level(price text: String, size sizeText: String) throws -> Level {
+        guard let size = FixedPoint.parse(sizeText, scale: FixedPoint.centi), size >= 0 else {
+            throw PluginError(.parse, "level [\(text), \(sizeText)] is not [price, size]")
         }
-        return Level(price: try price(pair[0]), size: size)
+        return Level(price: try price(text), size: size)
     }
 }
 
