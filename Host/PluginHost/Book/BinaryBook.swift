@@ -156,10 +156,17 @@ public struct BinaryBook: @unchecked Sendable {
     /// storage is unique (``apply(_:)`` made it so).
     @inline(__always)
     private mutating func set(_ ladder: Ladder, _ price: MicroDollars, _ size: CentiContracts) {
-        let n = count(ladder)
-        let at = PriceLadder.lowerBound(price, in: UnsafePointer(levels(ladder)), count: n)
-        let found = at < n && levels(ladder)[at].price_micros == price
+        let (at, found) = locate(price, in: ladder)
         edit(ladder, at: at, found: found, price, size)
+    }
+
+    /// Where `price` is in `ladder` (`found`), or where it belongs.
+    @inline(__always)
+    private func locate(_ price: MicroDollars, in ladder: Ladder) -> (at: Int, found: Bool) {
+        let n = count(ladder)
+        let base = levels(ladder)
+        let at = PriceLadder.lowerBound(price, count: n) { base[$0].price_micros }
+        return (at, at < n && base[at].price_micros == price)
     }
 
     /// Sets a bid and its mirror among the derived asks. The derived ladder is the bid ladder
@@ -170,8 +177,7 @@ public struct BinaryBook: @unchecked Sendable {
         _ bids: Ladder, mirroredIn derived: Ladder, _ price: MicroDollars, _ size: CentiContracts
     ) {
         let n = count(bids)
-        let at = PriceLadder.lowerBound(price, in: UnsafePointer(levels(bids)), count: n)
-        let found = at < n && levels(bids)[at].price_micros == price
+        let (at, found) = locate(price, in: bids)
         // Found: the same level, n − 1 − at. Inserted: bid `at` of n + 1 mirrors to n − at.
         edit(derived, at: found ? n - 1 - at : n - at, found: found, pairPrice - price, size)
         edit(bids, at: at, found: found, price, size)

@@ -1,4 +1,3 @@
-import CArbPluginAPI
 import PluginKit
 
 /// One side of a book: price levels kept sorted ascending in two parallel arrays, so the best
@@ -20,7 +19,7 @@ public struct PriceLadder: Sendable, Equatable {
     /// Sets the size at `price`; a size of 0 (or less) removes the level.
     @inline(__always)
     public mutating func set(_ price: MicroDollars, _ size: CentiContracts) {
-        let lo = prices.withUnsafeBufferPointer { Self.lowerBound(price, in: $0.baseAddress, count: $0.count) }
+        let lo = prices.withUnsafeBufferPointer { p in Self.lowerBound(price, count: p.count) { p[$0] } }
         if lo < prices.count && prices[lo] == price {
             if size > 0 {
                 sizes[lo] = size
@@ -34,27 +33,15 @@ public struct PriceLadder: Sendable, Equatable {
         }
     }
 
-    /// The first of `count` ascending prices not below `price` (`count` when none).
+    /// The first of `count` ascending prices, read by `priceAt`, not below `price` (`count` when
+    /// none): the search of this ladder's arrays and of ``BinaryBook``'s `arb_level` ladders.
     @inline(__always)
-    static func lowerBound(_ price: MicroDollars, in prices: UnsafePointer<MicroDollars>?, count: Int) -> Int {
-        guard let prices else { return 0 }
+    static func lowerBound(_ price: MicroDollars, count: Int, priceAt: (Int) -> MicroDollars) -> Int {
         var lo = 0
         var hi = count
         while lo < hi {
             let mid = (lo &+ hi) &>> 1
-            if prices[mid] < price { lo = mid &+ 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    /// The same over the prices of `count` levels.
-    @inline(__always)
-    static func lowerBound(_ price: MicroDollars, in levels: UnsafePointer<arb_level>, count: Int) -> Int {
-        var lo = 0
-        var hi = count
-        while lo < hi {
-            let mid = (lo &+ hi) &>> 1
-            if levels[mid].price_micros < price { lo = mid &+ 1 } else { hi = mid }
+            if priceAt(mid) < price { lo = mid &+ 1 } else { hi = mid }
         }
         return lo
     }

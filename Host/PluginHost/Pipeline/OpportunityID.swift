@@ -34,8 +34,9 @@ public enum OpportunityID {
     /// A leg's key is `venue 0x01 market 0x01 Y|N`, each key followed by a 0 byte, in the order
     /// of the keys as strings. Legs are sorted by (venue, market, side) instead, which is the same
     /// order for any id without the bytes 0x00 and 0x01, and the keys are hashed from each
-    /// string's bytes in place: building and sorting the key strings made a 30-member bucket's
-    /// id cost more than the lane that found it.
+    /// string's bytes in place: building and sorting the key strings made a found bucket's id
+    /// (13 legs on average in the pipeline benchmark) cost 62,000 instructions, more than the walk
+    /// that found the basket (44,000); now 12,000 (callgrind).
     public static func basket(_ legs: [(market: MarketKey, side: Side)]) -> String {
         let order = legs.indices.sorted { i, j in
             let (a, b) = (legs[i], legs[j])

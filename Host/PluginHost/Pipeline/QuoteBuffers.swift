@@ -6,8 +6,7 @@ import PluginKit
 /// written from a book needs none: it points at the book's own ladders. Its owner frees it
 /// (`deallocateAll`).
 struct QuoteBuffers {
-    /// One slot's buffer and its capacity side by side, and a quote's two slots adjacent: writing
-    /// a quote reads 32 contiguous bytes of this table, not four entries of two arrays.
+    /// One slot's buffer and its capacity side by side, a quote's two slots adjacent.
     private struct Slot {
         var buffer: UnsafeMutablePointer<arb_level>?
         var capacity: Int

@@ -1,6 +1,10 @@
 import CArbPluginAPI
 import PluginKit
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Calls `body` with an `arb_config` table serving `config`, valid only during `body`.
 public func withConfigTable<R>(_ config: ConfigValue, _ body: (UnsafeRawPointer) -> R) -> R {
     ConfigBridge(config).withTable { body(UnsafeRawPointer($0)) }
@@ -125,6 +129,12 @@ final class TextBuffer {
 }
 
 extension arb_str {
+    /// True when the borrowed bytes are `bytes` (compared without allocating).
+    func equals(_ bytes: [UInt8]) -> Bool {
+        guard let data, len == bytes.count, len > 0 else { return false }
+        return bytes.withUnsafeBytes { memcmp($0.baseAddress!, data, len) == 0 }
+    }
+
     /// A copy of the borrowed bytes as a String.
     var string: String {
         guard let data, len > 0 else { return "" }

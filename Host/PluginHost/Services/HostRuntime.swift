@@ -42,13 +42,7 @@ public final class HostRuntime: Sendable {
     /// Routes a fee question to the venue plugin that owns `query.venue`.
     func fee(_ query: UnsafePointer<arb_fee_query>, _ out: UnsafeMutablePointer<arb_fee_result>) -> arb_status {
         let asked = query.pointee.venue
-        guard asked.data != nil, asked.len > 0 else { return Int32(ARB_ERR_NOT_FOUND) }
-        let venue = venues.withLock { routes in
-            routes.first { route in
-                route.venueID.count == asked.len
-                    && route.venueID.withUnsafeBytes { memcmp($0.baseAddress!, asked.data, asked.len) == 0 }
-            }?.instance
-        }
+        let venue = venues.withLock { routes in routes.first { asked.equals($0.venueID) }?.instance }
         guard let venue else { return Int32(ARB_ERR_NOT_FOUND) }
         return venue.fee(query, out)
     }

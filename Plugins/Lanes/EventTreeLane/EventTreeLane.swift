@@ -31,7 +31,7 @@ public final class EventTreeLane: LanePlugin {
     public func evaluate(_ group: Group, emit: (Opportunity) -> Bool) throws {
         guard group.members.count >= 2, settings.admits(group) else { return }
         let members = Array(group.members)
-        let minEdge = settings.minimumEdge(closeTime: BasketWalk.latestClose(members), now: group.now)
+        let minEdge = settings.minimumEdge(closeTime: BasketWalk.latestClose(group.members), now: group.now)
         if group.isLadder {
             try ladder(members, minEdge: minEdge, emit: emit)
         } else {

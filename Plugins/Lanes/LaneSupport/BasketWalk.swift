@@ -189,12 +189,7 @@ public enum BasketWalk {
         member.quote?.bestAsk(side)?.price
     }
 
-    /// The latest close among members (for the time-regime edge adjustment).
-    public static func latestClose(_ members: [Member]) -> Nanoseconds {
-        members.reduce(0) { max($0, $1.market.closeTime) }
-    }
-
-    /// The latest close among a group's members, read in place.
+    /// The latest close among a group's members (for the time-regime edge adjustment).
     public static func latestClose(_ members: Group.Members) -> Nanoseconds {
         members.reduce(0) { max($0, $1.market.closeTime) }
     }

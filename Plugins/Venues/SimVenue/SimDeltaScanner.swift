@@ -41,16 +41,24 @@ enum SimDeltaScanner {
     static func string(after key: StaticString, in b: UnsafeBufferPointer<UInt8>, from at: inout Int)
         -> String?
     {
-        guard var i = find(key, in: b, from: at), i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
-        defer { at = i }
-        i += 1
-        let start = i
-        while i < b.count, b[i] != UInt8(ascii: "\"") {
-            if b[i] == 0x5C || b[i] < 0x20 { return nil }  // an escape: the decoder's job
-            i += 1
+        guard var i = find(key, in: b, from: at), let value = quoted(b, &i) else { return nil }
+        at = i
+        return value
+    }
+
+    /// The plain string whose opening quote is at `i`; `i` moves past its closing quote. Nil for
+    /// no string there, or one with an escape or a control byte (the decoder's job).
+    static func quoted(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> String? {
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+        var j = i + 1
+        let start = j
+        while j < b.count, b[j] != UInt8(ascii: "\"") {
+            if b[j] == 0x5C || b[j] < 0x20 { return nil }
+            j += 1
         }
-        guard i < b.count else { return nil }
-        return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        guard j < b.count else { return nil }
+        i = j + 1
+        return String(decoding: UnsafeBufferPointer(rebasing: b[start..<j]), as: UTF8.self)
     }
 
     /// The integer value right after `key` (found at or after `at`); `at` moves past it.
