@@ -275,6 +275,17 @@ import Testing
         #expect(try Self.evaluate(c, allowing).count == 1)
     }
 
+    /// What the lanes find in `c` with their default settings, then with the maker estimate on
+    /// (five baskets).
+    static func findWithoutAndWithMakerEstimate(_ c: Case) throws -> (off: [FoundOpportunity], on: [FoundOpportunity]) {
+        let (box, manager) = try loadLanes()
+        let off = try evaluate(c, manager)
+        box.remove()
+        let (box2, estimating) = try loadLanes(laneConfig: "maker_estimate = true\nmaker_baskets = \"5\"")
+        defer { box2.remove() }
+        return (off, try evaluate(c, estimating))
+    }
+
     /// Wide books: no taker basket clears, but posting one tick above both best bids would.
     @Test func makerEstimatesWhenConfigured() throws {
         let k = MarketKey(venue: "kalshi", marketID: "A")
@@ -286,12 +297,8 @@ import Testing
             noAsks: [Self.level(700_000), Self.level(700_000)])
         c.yesBids = [Level(price: 400_000, size: 10_000), nil]
         c.noBids = [nil, Level(price: 500_000, size: 10_000)]
-        let (box, manager) = try Self.loadLanes()
-        #expect(try Self.evaluate(c, manager).isEmpty, "off by default")
-        box.remove()
-        let (box2, estimating) = try Self.loadLanes(laneConfig: "maker_estimate = true\nmaker_baskets = \"5\"")
-        defer { box2.remove() }
-        let found = try Self.evaluate(c, estimating)
+        let (off, found) = try Self.findWithoutAndWithMakerEstimate(c)
+        #expect(off.isEmpty, "off by default")
         #expect(found.count == 1)
         let o = try #require(found.first)
         #expect(o.opportunity.isMakerEstimate && o.legs.allSatisfy { $0.liquidity == .maker })
@@ -309,12 +316,8 @@ import Testing
             rule: rule, yesAsks: Array(repeating: Self.level(400_000), count: 3),
             noAsks: Array(repeating: Self.level(800_000), count: 3))
         c.noBids = Array(repeating: Level(price: 550_000, size: 10_000), count: 3)
-        let (box, manager) = try Self.loadLanes()
-        #expect(try Self.evaluate(c, manager).isEmpty, "no taker basket, maker estimate off")
-        box.remove()
-        let (box2, estimating) = try Self.loadLanes(laneConfig: "maker_estimate = true\nmaker_baskets = \"5\"")
-        defer { box2.remove() }
-        let found = try Self.evaluate(c, estimating)
+        let (off, found) = try Self.findWithoutAndWithMakerEstimate(c)
+        #expect(off.isEmpty, "no taker basket, maker estimate off")
         let o = try #require(found.first)
         #expect(found.count == 1 && o.opportunity.isMakerEstimate)
         #expect(o.legs.map(\.limitPrice) == [560_000, 560_000, 560_000] && o.legs.allSatisfy { $0.side == .no })
