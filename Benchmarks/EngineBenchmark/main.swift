@@ -407,46 +407,55 @@ if wants("replay") {
     scenario.buckets = 100
     scenario.ladders = 100
     scenario.parities = 100
-    let tapePath = NSTemporaryDirectory() + "arb-bench-\(getpid()).tape.jsonl"
-    defer { try? FileManager.default.removeItem(atPath: tapePath) }
     let frames = ProcessInfo.processInfo.environment["ARB_BENCH_REPLAY_FRAMES"].flatMap { Int($0) } ?? 300_000
-    do {
-        let tape = try! TapeWriter(path: tapePath)
+    // The same scenario recorded twice: the engine cycling once per batch of 200 frames (the
+    // demo's default) and after every frame; each tape replayed three times.
+    for cyclePerMessage in [false, true] {
+        let tapePath = NSTemporaryDirectory() + "arb-bench-\(getpid())-\(cyclePerMessage).tape.jsonl"
+        defer { try? FileManager.default.removeItem(atPath: tapePath) }
+        do {
+            let tape = try! TapeWriter(path: tapePath)
+            var options = Engine.Options()
+            options.paper = false
+            let ticks = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+            ticks.pointee = 1_764_072_000_000_000_000
+            nonisolated(unsafe) let clock = ticks
+            let runner = try! DemoRunner(
+                manager: makeManager(venues), exchange: ScenarioExchange(options: scenario),
+                clock: {
+                    clock.pointee += 1_000
+                    return clock.pointee
+                }, tape: tape, options: options, output: { _ in })
+            var sent = 0
+            runner.run(framesPerBatch: 200, cyclePerMessage: cyclePerMessage) {
+                sent += 200
+                return sent > frames
+            }
+        }
+        let readStart = clockNanos()
+        let records = try! TapeReader.read(path: tapePath)
+        let readSeconds = Double(clockNanos() - readStart) / 1e9
         var options = Engine.Options()
         options.paper = false
-        let ticks = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
-        ticks.pointee = 1_764_072_000_000_000_000
-        nonisolated(unsafe) let clock = ticks
-        let runner = try! DemoRunner(
-            manager: makeManager(venues), exchange: ScenarioExchange(options: scenario),
-            clock: {
-                clock.pointee += 1_000
-                return clock.pointee
-            }, tape: tape, options: options, output: { _ in })
-        var sent = 0
-        runner.run(framesPerBatch: 1_000) {
-            sent += 1_000
-            return sent > frames
+        var runs: [Double] = []
+        var decisions = 0
+        var cycles = 0
+        var groups = 0
+        for _ in 0..<3 {
+            let result = try! TapeReplay.run(records: records, manager: makeManager(venues), options: options)
+            runs.append(Double(result.records) / result.seconds)
+            decisions = result.decisions.count
+            cycles = result.summary.cycles
+            groups = result.summary.groupsEvaluated
         }
+        runs.sort()
+        print(
+            String(
+                format:
+                    "replay, %@: %d records (%d markets, two venues): median %.0f events/s through plugins and engine "
+                    + "(3 runs; goal >= 1M); reading the tape file: %.0f records/s; %d cycles, %d groups evaluated, %d decisions",
+                cyclePerMessage ? "a cycle per message" : "a cycle per batch of 200 frames", records.count,
+                2_000 + 500 + 300 + 300 + 200, percentile(runs, 0.5), Double(records.count) / readSeconds, cycles,
+                groups, decisions))
     }
-    let readStart = clockNanos()
-    let records = try! TapeReader.read(path: tapePath)
-    let readSeconds = Double(clockNanos() - readStart) / 1e9
-    var options = Engine.Options()
-    options.paper = false
-    var runs: [Double] = []
-    var decisions = 0
-    for _ in 0..<3 {
-        let result = try! TapeReplay.run(records: records, manager: makeManager(venues), options: options)
-        runs.append(Double(result.records) / result.seconds)
-        decisions = result.decisions.count
-    }
-    runs.sort()
-    print(
-        String(
-            format:
-                "replay: %d records (%d markets, two venues): median %.0f events/s through plugins and engine (3 runs; goal >= 1M); "
-                + "reading the tape file: %.0f records/s; %d decisions",
-            records.count, 2_000 + 500 + 300 + 300 + 200, percentile(runs, 0.5), Double(records.count) / readSeconds,
-            decisions))
 }

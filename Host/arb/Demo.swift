@@ -21,6 +21,11 @@ struct Demo: ParsableCommand {
     @Option(name: .customLong("show-plans"), help: "Print the first N plans of arm A with their sizing trace.")
     var showPlans: Int = 2
 
+    @Flag(
+        name: .customLong("cycle-per-message"),
+        help: "Evaluate after every stream frame instead of once per batch of frames taken together.")
+    var cyclePerMessage = false
+
     @Option(help: "Where to record the tape (default <state-dir>/demo.tape.jsonl).")
     var tape: String?
 
@@ -70,7 +75,7 @@ struct Demo: ParsableCommand {
         }
         runner.plansToShow = showPlans
         runner.engine.store = store
-        runner.run { stop.load(ordering: .relaxed) || Date() >= deadline }
+        runner.run(cyclePerMessage: cyclePerMessage) { stop.load(ordering: .relaxed) || Date() >= deadline }
         print(runner.summaryText)
         if let (decisions, fills) = try? store.counts() {
             print("store: \(store.path) holds \(decisions) decisions and \(fills) paper fills (all runs)")

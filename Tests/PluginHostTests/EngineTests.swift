@@ -122,7 +122,9 @@ extension QuoteFirewall {
         #expect(manager.reload().errors.contains { "\($0)".contains("pair_price must be between 1 and 1.10") })
     }
 
-    @Test func replayOfADemoTapeDecidesExactlyAsTheLiveRun() throws {
+    /// Both cycle policies: once per batch of 400 frames (the default) and after every frame.
+    @Test(arguments: [false, true])
+    func replayOfADemoTapeDecidesExactlyAsTheLiveRun(cyclePerMessage: Bool) throws {
         let (box, manager) = try LaneTests.loadLanes()
         defer { box.remove() }
         try box.write(
@@ -149,11 +151,18 @@ extension QuoteFirewall {
         var live: [Decision] = []
         runner.engine.onDecision = { live.append($0) }
         var batches = 0
-        runner.run(framesPerBatch: 400) {
+        runner.run(framesPerBatch: 400, cyclePerMessage: cyclePerMessage) {
             batches += 1
             return batches > 5
         }
         #expect(runner.engine.summary.plansA > 0 && runner.engine.summary.paperExecutions > 0)
+        let streamed = runner.engine.summary.cycles
+        if cyclePerMessage {
+            #expect(streamed >= 2_000, "a cycle after each of the 2,000 frames (\(streamed))")
+        } else {
+            // Five batches, plus start-up and the reconciliation answers between batches.
+            #expect(streamed <= 20, "a cycle per batch of 400 frames (\(streamed))")
+        }
         let records = try TapeReader.read(path: tapePath)
         #expect(records.first?.type == .universe)
         func replay() throws -> TapeReplay.Result {

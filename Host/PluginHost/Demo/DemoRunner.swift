@@ -66,7 +66,11 @@ public final class DemoRunner {
     }
 
     /// Runs until `shouldStop` returns true, polling it between batches of stream frames.
-    public func run(framesPerBatch: Int = 200, shouldStop: () -> Bool) {
+    ///
+    /// A batch stands for the frames a network reader queued while the engine was busy: the
+    /// engine cycles once after the batch (`cyclePerMessage: false`, the default), on the books
+    /// the whole batch left, or after every frame. The tape records which, so a replay follows.
+    public func run(framesPerBatch: Int = 200, cyclePerMessage: Bool = false, shouldStop: () -> Bool) {
         output("venues \(driver.venueIDs.joined(separator: ", ")): discovering markets")
         driver.start(now: clock())
         output(
@@ -81,8 +85,9 @@ public final class DemoRunner {
                 guard let (venue, frame) = exchange.nextFrame() else { break }
                 let q = queue(venue)
                 q.push(Array(frame.utf8), receivedAt: clock())
-                driver.receive(from: q)
+                driver.receive(from: q, endBatch: cyclePerMessage)
             }
+            driver.endBatch()
             if let report = manager.reloadIfChanged() {
                 output(
                     "plugins.d changed: generation \(report.generation), loaded \(report.loaded), unloaded \(report.unloaded)"

@@ -4,8 +4,10 @@ import PluginKit
 /// Connects venue plugins to the engine. It performs what the plugins ask (requests, stream
 /// frames) through an exchange — the in-process scenario, a transport, or a tape — records
 /// every message received on the tape, and turns what the plugins report into engine inputs:
-/// markets, book updates, gaps (answered with a fresh snapshot). After every message the
-/// engine runs one cycle, so a live run and its replay decide at the same points.
+/// markets, book updates, gaps (answered with a fresh snapshot). The engine runs one cycle per
+/// batch of messages: after every message, or once after a whole drained batch (conflation: a
+/// burst is evaluated on its latest books, not message by message). The tape marks a batch's
+/// later messages `inner`, so a replay cycles at the same points and decides the same.
 public final class VenueDriver {
     /// Answers a request at `now`, or nil when the answer comes later (replay: from the tape).
     public typealias Perform = (_ venue: String, _ request: HTTPRequest, _ now: Nanoseconds) -> HTTPResponse?
@@ -90,7 +92,7 @@ public final class VenueDriver {
     public private(set) var venueIDs: [String] = []
 
     /// Discovery, then one book snapshot per market, then the streams, venue by venue. When every
-    /// venue has its books the engine rescans once; from then on it runs a cycle per message.
+    /// venue has its books the engine rescans once; from then on it runs a cycle per batch.
     /// With an exchange that answers at once this all happens inside `start`; in a replay it
     /// happens as the tape's responses arrive, and the engine starts at the same point.
     public func start(now: Nanoseconds) {
@@ -154,14 +156,21 @@ public final class VenueDriver {
         }
     }
 
-    /// `complete`: nothing else belongs to this message (live: always; replay: the next tape
-    /// record is not an inner one). Only then does the engine cycle, or finish starting.
+    /// `complete`: nothing else belongs to this message or its batch (live: the batch's last
+    /// message, or ``endBatch()`` follows; replay: the next tape record is not an inner one).
+    /// Only then does the engine cycle, or finish starting.
     private func afterMessage(venue: String, now: Nanoseconds, complete: Bool) {
         reconcile(now: now)
         releaseReady(now: now)
         advance(venue, now: now)
         flushResyncs(now: now)
-        guard complete else { return }
+        guard complete else {
+            // A message of a batch (not one of a pump's, which cycles on its own): the cycle
+            // waits for the batch's end, and what is received until then is inner to it.
+            if !isPumping { deferredCycle = now }
+            return
+        }
+        deferredCycle = nil
         if isStarted { engine.runCycle(now: now) } else { finishStartup(now: now) }
     }
 
@@ -182,18 +191,34 @@ public final class VenueDriver {
 
     /// Drains a venue's ingest queue into the engine, oldest first: frames as they arrived; an
     /// overflow (frames the queue had to drop) as ``overflow(venue:dropped:at:complete:)``.
-    /// Returns how many items it took. Engine thread; the queue's readers are on any thread.
+    /// The engine cycles once, after the last item (`endBatch: false` leaves that cycle to a
+    /// later ``endBatch()``, so one batch can span several venues' queues). Returns how many
+    /// items it took. Engine thread; the queue's readers are on any thread.
     @discardableResult
-    public func receive(from queue: IngestQueue, limit: Int = .max) -> Int {
+    public func receive(from queue: IngestQueue, limit: Int = .max, endBatch ends: Bool = true) -> Int {
         let items = queue.drain(limit: limit)
         for item in items {
             switch item {
-            case .frame(let bytes, let t): receive(frame: bytes, venue: queue.venue, at: t)
-            case .overflow(let dropped, let t): overflow(venue: queue.venue, dropped: dropped, at: t)
+            case .frame(let bytes, let t): receive(frame: bytes, venue: queue.venue, at: t, complete: false)
+            case .overflow(let dropped, let t): overflow(venue: queue.venue, dropped: dropped, at: t, complete: false)
             }
         }
+        if ends { endBatch() }
         return items.count
     }
+
+    /// Runs the cycle the messages received with `complete: false` deferred, at the time of the
+    /// last of them (what a replay does after the batch's last tape record). Nothing when no
+    /// cycle is deferred.
+    public func endBatch() {
+        guard let t = deferredCycle else { return }
+        deferredCycle = nil
+        if isStarted { engine.runCycle(now: t) } else { finishStartup(now: t) }
+    }
+
+    /// The time of the last message whose cycle waits for ``endBatch()``: until then every
+    /// message is recorded as inner to the first of the batch.
+    private var deferredCycle: Nanoseconds?
 
     /// `venue`'s ingest queue dropped `dropped` frames: its books can no longer be trusted, so
     /// every quote of it is withheld and every market is resynced from a REST snapshot. Recorded
@@ -231,6 +256,7 @@ public final class VenueDriver {
     /// calls this between batches). The first answer is recorded as a message of its own and
     /// the rest as inner to it, and the engine cycles once after them, as a replay will.
     public func pump(now: Nanoseconds) {
+        endBatch()
         guard pacesRequests, waiting.values.contains(where: { !$0.isEmpty }) else { return }
         pumpRecorded = false
         isPumping = true
@@ -364,6 +390,7 @@ public final class VenueDriver {
 
     /// Stale streams: withholds their quotes and reopens them.
     public func checkStreams(now: Nanoseconds) {
+        endBatch()
         for venue in engine.checkStreams(now: now) {
             guard let session = sessions[venue] else { continue }
             let ids = marketIDs(of: venue)
@@ -501,7 +528,7 @@ public final class VenueDriver {
     }
 
     private func record(_ r: TapeRecord) {
-        let inner = depth > 0 || (isPumping && pumpRecorded)
+        let inner = depth > 0 || (isPumping && pumpRecorded) || deferredCycle != nil
         if isPumping { pumpRecorded = true }
         guard let tape else { return }
         var r = r

@@ -31,9 +31,10 @@ public struct TapeRecord: Codable, Sendable, Equatable {
     public var url: String?
     public var status: Int32?
     public var body: String
-    /// Received while the host was still processing the previous message (the answer to a
-    /// request that message caused, a frame a subscription returned). A replay runs the engine's
-    /// cycle only after the last of them, where the live run ran it.
+    /// Processed before the engine's cycle for the previous message: received while the host
+    /// was still processing it (the answer to a request that message caused, a frame a
+    /// subscription returned), or taken in the same batch (the engine cycles once per batch of
+    /// frames). A replay runs the cycle only after the last of them, where the live run ran it.
     public var inner: Bool?
 
     public static func response(_ r: HTTPResponse, to request: HTTPRequest, venue: String, at t: Nanoseconds)

@@ -47,8 +47,8 @@ public final class TapeReplay {
         var unmatched = 0
         var unknown = 0
         for (i, r) in records.enumerated() {
-            // Live, inner records arrived inside the previous message's processing, before its
-            // cycle: the cycle waits until the last of them.
+            // Live, inner records arrived inside the previous message's processing or in its
+            // batch, before its cycle: the cycle waits until the last of them.
             let complete = i + 1 == records.count || records[i + 1].inner != true
             switch r.type {
             case .universe:
