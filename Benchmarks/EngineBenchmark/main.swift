@@ -10,7 +10,8 @@
 //
 // `make bench` runs it in a release build; `arb-bench-engine book|parse|pipeline|replay` runs
 // the parts named. ARB_BENCH_REPLAY_FRAMES=N records a shorter tape (default 300,000), small
-// enough to count the replay's instructions under valgrind.
+// enough to count the replay's instructions under valgrind; ARB_BENCH_REPLAY_CYCLES=batch or
+// =message records and replays only that tape.
 import Foundation
 import PluginHost
 import PluginKit
@@ -410,7 +411,8 @@ if wants("replay") {
     let frames = ProcessInfo.processInfo.environment["ARB_BENCH_REPLAY_FRAMES"].flatMap { Int($0) } ?? 300_000
     // The same scenario recorded twice: the engine cycling once per batch of 200 frames (the
     // demo's default) and after every frame; each tape replayed three times.
-    for cyclePerMessage in [false, true] {
+    let policies = ProcessInfo.processInfo.environment["ARB_BENCH_REPLAY_CYCLES"]
+    for cyclePerMessage in [false, true] where policies == nil || policies == (cyclePerMessage ? "message" : "batch") {
         let tapePath = NSTemporaryDirectory() + "arb-bench-\(getpid())-\(cyclePerMessage).tape.jsonl"
         defer { try? FileManager.default.removeItem(atPath: tapePath) }
         do {

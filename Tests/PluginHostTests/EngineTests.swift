@@ -123,6 +123,8 @@ extension QuoteFirewall {
     }
 
     /// Both cycle policies: once per batch of 400 frames (the default) and after every frame.
+    /// Venue `simb` falls silent for 400 frames midway, so its stream goes stale, is withheld
+    /// and reopened: the replay must do that at the same points.
     @Test(arguments: [false, true])
     func replayOfADemoTapeDecidesExactlyAsTheLiveRun(cyclePerMessage: Bool) throws {
         let (box, manager) = try LaneTests.loadLanes()
@@ -145,8 +147,11 @@ extension QuoteFirewall {
         let tape = try TapeWriter(path: tapePath)
         // A clock that advances 1 ms per reading: times differ across records, as live.
         let ticks = Counter()
+        var options = Engine.Options()
+        options.staleAfter = 100_000_000
         let runner = try DemoRunner(
-            manager: manager, clock: { 1_764_072_000_000_000_000 + ticks.next() * 1_000_000 }, tape: tape,
+            manager: manager, exchange: SilencingExchange(ScenarioExchange(), venue: "simb", frames: 500..<900),
+            clock: { 1_764_072_000_000_000_000 + ticks.next() * 1_000_000 }, tape: tape, options: options,
             output: { _ in })
         var live: [Decision] = []
         runner.engine.onDecision = { live.append($0) }
@@ -183,6 +188,11 @@ extension QuoteFirewall {
         #expect(first.summary.pnl == runner.engine.summary.pnl)
         #expect(first.summary.cycles == runner.engine.summary.cycles, "cycles at the same points")
         #expect(first.summary.groupsEvaluated == runner.engine.summary.groupsEvaluated)
+        let stale = runner.engine.summary.dataQuality[.staleStream]
+        #expect(stale >= 1, "simb's silence was noticed")
+        #expect(records.contains { $0.type == .stale && $0.venue == "simb" })
+        #expect(
+            first.summary.dataQuality == runner.engine.summary.dataQuality, "the replay withheld what the live run did")
     }
 
     @Test func aMalformedTapeLineIsNamed() throws {
@@ -233,6 +243,39 @@ extension QuoteFirewall {
         let (fresh, freshManager) = try LaneTests.loadLanes()
         defer { fresh.remove() }
         #expect(try finds(freshManager) == 60, "no history: every sighting is evaluated")
+    }
+}
+
+/// Forwards to another exchange, but drops one venue's stream frames while the frame count is
+/// in `frames`: a stream that stays connected and goes silent.
+final class SilencingExchange: DemoExchange {
+    let inner: any DemoExchange
+    let venue: String
+    let frames: Range<Int>
+    private var count = 0
+
+    init(_ inner: any DemoExchange, venue: String, frames: Range<Int>) {
+        self.inner = inner
+        self.venue = venue
+        self.frames = frames
+    }
+
+    func bind(_ venues: [PluginInstance]) throws -> [String] { try inner.bind(venues) }
+    func perform(venue: String, _ request: HTTPRequest, now: Nanoseconds) -> HTTPResponse {
+        inner.perform(venue: venue, request, now: now)
+    }
+    func streamOpen(venue: String, url: String, headers: [HTTPHeader]) -> Bool {
+        inner.streamOpen(venue: venue, url: url, headers: headers)
+    }
+    func streamSend(venue: String, _ text: String) -> [String] { inner.streamSend(venue: venue, text) }
+    func rules() -> [GroupRule] { inner.rules() }
+    func nextFrame() -> (venue: String, frame: String)? {
+        while let next = inner.nextFrame() {
+            count += 1
+            if next.venue == venue, frames.contains(count) { continue }
+            return next
+        }
+        return nil
     }
 }
 

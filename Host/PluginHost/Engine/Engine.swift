@@ -243,18 +243,21 @@ public final class Engine {
         reject(id, key, .sequenceGap, time: time)
     }
 
-    /// Withholds the quotes of venues whose stream has been silent longer than `staleAfter`.
-    /// Returns the venues that just went stale (the caller resubscribes them).
-    public func checkStreams(now: Nanoseconds) -> [String] {
-        var newlyStale: [String] = []
-        for (venue, last) in zip(venueSlots, lastMessage).sorted(by: { $0.0 < $1.0 })
-        where last != .min && now - last > options.staleAfter && !staleVenues.contains(venue) {
-            staleVenues.insert(venue)
-            summary.dataQuality.count(.staleStream)
-            markVenueDirty(venue)
-            newlyStale.append(venue)
+    /// The venues whose stream has been silent longer than `staleAfter` and that are not yet
+    /// withheld, sorted. The caller withholds each with ``markStale(venue:)`` and resubscribes it.
+    public func silentStreams(now: Nanoseconds) -> [String] {
+        zip(venueSlots, lastMessage).filter { venue, last in
+            last != .min && now - last > options.staleAfter && !staleVenues.contains(venue)
         }
-        return newlyStale
+        .map(\.0).sorted()
+    }
+
+    /// Withholds every quote of `venue` until its next message (a stream found silent, live or
+    /// on a tape's `stale` record). Counted once per silence.
+    public func markStale(venue: String) {
+        guard staleVenues.insert(venue).inserted else { return }
+        summary.dataQuality.count(.staleStream)
+        markVenueDirty(venue)
     }
 
     /// The venue's ingest queue overflowed: every market of it waits for a snapshot.

@@ -388,14 +388,25 @@ public final class VenueDriver {
         }
     }
 
-    /// Stale streams: withholds their quotes and reopens them.
+    /// Stale streams: withholds their quotes and reopens them, each venue a message of its own
+    /// on the tape (a `stale` record, then what the reopening received, inner to it) with a
+    /// cycle after it, so a replay withholds, reopens and cycles at the same points.
     public func checkStreams(now: Nanoseconds) {
         endBatch()
-        for venue in engine.checkStreams(now: now) {
-            guard let session = sessions[venue] else { continue }
-            let ids = marketIDs(of: venue)
-            call(venue, now) { try session.openStream(marketIDs: ids) }
-        }
+        for venue in engine.silentStreams(now: now) { stale(venue: venue, at: now) }
+    }
+
+    /// `venue`'s stream went silent (live: ``checkStreams(now:)``; replay: a `stale` record).
+    public func stale(venue: String, at now: Nanoseconds, complete: Bool = true) {
+        guard let session = sessions[venue] else { return }
+        messages += 1
+        record(.stale(venue: venue, at: now))
+        depth += 1
+        defer { depth -= 1 }
+        engine.markStale(venue: venue)
+        let ids = marketIDs(of: venue)
+        call(venue, now) { try session.openStream(marketIDs: ids) }
+        afterMessage(venue: venue, now: now, complete: complete)
     }
 
     /// The engine asks mid-update; the snapshot request goes out once the current message is done.

@@ -21,6 +21,10 @@ public struct TapeRecord: Codable, Sendable, Equatable {
         /// The venue's ingest queue overflowed here (`body`: frames dropped). A replay withholds
         /// the venue's quotes and resyncs it at the same point, as the live run did.
         case overflow
+        /// The venue's stream had been silent past the engine's limit (`staleAfter`) here: a
+        /// replay withholds its quotes and reopens its stream at the same point, as the live run
+        /// did. What the reopening received follows as inner records.
+        case stale
     }
 
     /// Receive time, nanoseconds since the epoch.
@@ -51,6 +55,10 @@ public struct TapeRecord: Codable, Sendable, Equatable {
 
     public static func overflow(venue: String, dropped: Int, at t: Nanoseconds) -> TapeRecord {
         TapeRecord(t: t, venue: venue, type: .overflow, body: String(dropped))
+    }
+
+    public static func stale(venue: String, at t: Nanoseconds) -> TapeRecord {
+        TapeRecord(t: t, venue: venue, type: .stale, body: "")
     }
 
     public static func frame(_ bytes: [UInt8], venue: String, at t: Nanoseconds) -> TapeRecord {

@@ -65,6 +65,12 @@ public final class TapeReplay {
                     continue
                 }
                 driver.overflow(venue: r.venue, dropped: Int(r.body) ?? 0, at: r.t, complete: complete)
+            case .stale:
+                guard driver.sessions[r.venue] != nil else {
+                    unknown += 1
+                    continue
+                }
+                driver.stale(venue: r.venue, at: r.t, complete: complete)
             case .response:
                 guard driver.sessions[r.venue] != nil else {
                     unknown += 1
