@@ -27,7 +27,17 @@ public enum FixedPoint {
     ///   - text: an optional sign, digits, and an optional `.` with more digits.
     ///   - scale: a power of ten (1, 10, 100, ...).
     public static func parse(_ text: some StringProtocol, scale: Int64) -> Int64? {
-        var digits = Substring(text).utf8[...]
+        if let value = text.utf8.withContiguousStorageIfAvailable({ parse(utf8: $0, scale: scale) }) {
+            return value
+        }
+        var copy = String(text)
+        return copy.withUTF8 { parse(utf8: $0, scale: scale) }
+    }
+
+    /// ``parse(_:scale:)`` on the decimal's UTF-8 bytes, for parsers that read a payload's bytes
+    /// without making a String of every number.
+    public static func parse(utf8 digits: UnsafeBufferPointer<UInt8>, scale: Int64) -> Int64? {
+        var digits = digits[...]
         var negative = false
         if let first = digits.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
             negative = first == UInt8(ascii: "-")

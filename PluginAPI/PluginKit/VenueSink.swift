@@ -13,8 +13,9 @@ public struct VenueSink {
 
     private var ctx: UnsafeMutableRawPointer? { pointer.pointee.ctx }
 
-    private func check(_ status: arb_status, _ what: String) throws {
-        guard status == ARB_OK else { throw PluginError(PluginError.Code(rawValue: status), "host refused \(what)") }
+    /// `what` is built only for a refusal: a book per stream frame must not format its message.
+    private func check(_ status: arb_status, _ what: @autoclosure () -> String) throws {
+        guard status == ARB_OK else { throw PluginError(PluginError.Code(rawValue: status), "host refused \(what())") }
     }
 
     public func market(_ m: MarketInfo) throws {

@@ -183,6 +183,68 @@ struct PluginIntegrationTests {
         #expect(throws: PluginCallError.self) { try session.handleFrame(Array("not json".utf8), receivedAt: 3) }
     }
 
+    /// SimVenue reads the exchange's delta frames with a byte scanner and any other layout with
+    /// `JSONDecoder`: both give the same update, skip what is already applied, and refuse a bad
+    /// level without applying its sequence.
+    @Test func simVenueDeltaFramesReadTheSameByScannerAndDecoder() throws {
+        let (box, manager) = try loaded(["10-venue.toml": Self.venueManifest])
+        defer { box.remove() }
+        let session = VenueSession(instance: try #require(manager.pipeline.venues.first))
+        let exchange = ScenarioExchange()
+        var queue = try session.startDiscovery()
+        while let event = queue.first {
+            queue.removeFirst()
+            if case .request(let r) = event { queue += try session.handle(exchange.perform(r, now: 1)) }
+        }
+        guard case .request(let r) = try #require(try session.requestBook(marketID: "SIM-2").first),
+            case .book(let snapshot) = try #require(try session.handle(exchange.perform(r, now: 1)).first)
+        else {
+            Issue.record("no snapshot of SIM-2")
+            return
+        }
+        let seq = snapshot.venueSequence
+        func frame(_ seq: UInt64, side: String, price: String, size: String, separator: String = ",") -> [UInt8] {
+            Array(
+                [
+                    "{\"type\":\"delta\"", "\"market\":\"SIM-2\"", "\"seq\":\(seq)", "\"side\":\"\(side)\"",
+                    "\"price\":\"\(price)\"", "\"size\":\"\(size)\"}",
+                ]
+                .joined(separator: separator).utf8)
+        }
+        func update(_ seq: UInt64, yes: [Level], no: [Level], at t: Int64) -> [VenueEvent] {
+            var u = BookUpdate(kind: .delta, marketID: "SIM-2")
+            (u.yesBids, u.noBids, u.venueSequence, u.receiveTime) = (yes, no, seq, t)
+            return [.book(u)]
+        }
+        let level = Level(price: 420_000, size: 1_250)
+        // The scanner's layout, then the same fields with spaces (the decoder's).
+        #expect(
+            try session.handleFrame(frame(seq + 1, side: "yes", price: "0.42", size: "12.5"), receivedAt: 5)
+                == update(seq + 1, yes: [level], no: [], at: 5))
+        #expect(
+            try session.handleFrame(
+                frame(seq + 2, side: "no", price: "0.42", size: "12.5", separator: ", "), receivedAt: 6)
+                == update(seq + 2, yes: [], no: [level], at: 6))
+        #expect(
+            try session.handleFrame(frame(seq + 2, side: "yes", price: "0.5", size: "1"), receivedAt: 7).isEmpty,
+            "a sequence already applied is skipped")
+        for separator in [",", ", "] {
+            #expect(throws: PluginCallError.self) {
+                try session.handleFrame(
+                    frame(seq + 3, side: "yes", price: "1.5", size: "1", separator: separator), receivedAt: 8)
+            }
+            #expect(throws: PluginCallError.self) {
+                try session.handleFrame(
+                    frame(seq + 3, side: "yes", price: "0.4", size: "-1", separator: separator), receivedAt: 8)
+            }
+        }
+        // A refused delta is not applied, so the book behind it is known to miss it: the next one
+        // is a gap (and a resync), not a silent hole.
+        #expect(
+            try session.handleFrame(frame(seq + 4, side: "yes", price: "0.4", size: "1"), receivedAt: 9)
+                == [.gap(marketID: "SIM-2", reason: "sequence \(seq + 4) after \(seq + 2)")])
+    }
+
     @Test func demoRunsEveryKindOfPlugin() throws {
         let (box, manager) = try loaded([
             "10-venue.toml": Self.venueManifest,
@@ -195,7 +257,9 @@ struct PluginIntegrationTests {
         defer { box.remove() }
         let runner = try DemoRunner(manager: manager, clock: { 1_000 }, output: { _ in })
         var batches = 0
-        runner.run(framesPerBatch: 500) {
+        // A cycle per frame: a planted mispricing lasts 30 frames, and a batch of 500 evaluated
+        // once at its end would see it only when it straddles that end.
+        runner.run(framesPerBatch: 500, cyclePerMessage: true) {
             batches += 1
             return batches > 4
         }

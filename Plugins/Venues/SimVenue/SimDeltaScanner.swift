@@ -1,23 +1,42 @@
 import PluginKit
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The stream's hot path: reads a `delta` frame's fields straight from the bytes. The frame is
 /// a flat object of plain strings and one integer; a key missing or a value with an escape or
 /// in another shape returns nil, and the caller decodes the frame with `JSONDecoder` instead.
 enum SimDeltaScanner {
-    static func scan(_ frame: [UInt8]) -> DeltaFrame? {
-        frame.withUnsafeBufferPointer { b -> DeltaFrame? in
-            // The exchange writes the keys in this order; each search starts where the last ended,
-            // and a frame in another order falls back to the decoder.
-            var at = 0
-            guard let type = string(after: "\"type\":", in: b, from: &at), type == "delta",
-                let market = string(after: "\"market\":", in: b, from: &at),
-                let seq = integer(after: "\"seq\":", in: b, from: &at),
-                let side = string(after: "\"side\":", in: b, from: &at), side == "yes" || side == "no",
-                let price = string(after: "\"price\":", in: b, from: &at),
-                let size = string(after: "\"size\":", in: b, from: &at)
-            else { return nil }
-            return DeltaFrame(type: type, market: market, seq: seq, side: side, price: price, size: size)
-        }
+    /// A delta as found in the frame: only the market id becomes a String; the price and size
+    /// stay where they are in the frame, for the caller to parse as decimals.
+    struct Found {
+        var market: String
+        var seq: UInt64
+        var isYes: Bool
+        var price: Range<Int>
+        var size: Range<Int>
+    }
+
+    static func scan(_ b: UnsafeBufferPointer<UInt8>) -> Found? {
+        // The exchange writes the keys in this order; each search starts where the last ended,
+        // and a frame in another order falls back to the decoder.
+        var at = 0
+        guard let type = span(after: "\"type\":", in: b, from: &at), equals(b, type, "delta"),
+            let market = string(after: "\"market\":", in: b, from: &at),
+            let seq = integer(after: "\"seq\":", in: b, from: &at),
+            let side = span(after: "\"side\":", in: b, from: &at),
+            equals(b, side, "yes") || equals(b, side, "no"),
+            let price = span(after: "\"price\":", in: b, from: &at),
+            let size = span(after: "\"size\":", in: b, from: &at)
+        else { return nil }
+        return Found(market: market, seq: seq, isYes: equals(b, side, "yes"), price: price, size: size)
+    }
+
+    /// True when the bytes at `range` are `text`.
+    static func equals(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ text: StaticString) -> Bool {
+        range.count == text.utf8CodeUnitCount
+            && text.withUTF8Buffer { t in memcmp(b.baseAddress! + range.lowerBound, t.baseAddress!, t.count) == 0 }
     }
 
     /// The index just after the first occurrence of `key` at or after `start`.
@@ -41,7 +60,13 @@ enum SimDeltaScanner {
     static func string(after key: StaticString, in b: UnsafeBufferPointer<UInt8>, from at: inout Int)
         -> String?
     {
-        guard var i = find(key, in: b, from: at), let value = quoted(b, &i) else { return nil }
+        span(after: key, in: b, from: &at).map { String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) }
+    }
+
+    /// Where the string value right after `key` (found at or after `at`) lies, quotes excluded;
+    /// `at` moves past it.
+    static func span(after key: StaticString, in b: UnsafeBufferPointer<UInt8>, from at: inout Int) -> Range<Int>? {
+        guard var i = find(key, in: b, from: at), let value = quotedSpan(b, &i) else { return nil }
         at = i
         return value
     }
@@ -49,6 +74,11 @@ enum SimDeltaScanner {
     /// The plain string whose opening quote is at `i`; `i` moves past its closing quote. Nil for
     /// no string there, or one with an escape or a control byte (the decoder's job).
     static func quoted(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> String? {
+        quotedSpan(b, &i).map { String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) }
+    }
+
+    /// Where the plain string whose opening quote is at `i` lies, quotes excluded (see ``quoted(_:_:)``).
+    static func quotedSpan(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Range<Int>? {
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
         var j = i + 1
         let start = j
@@ -58,7 +88,7 @@ enum SimDeltaScanner {
         }
         guard j < b.count else { return nil }
         i = j + 1
-        return String(decoding: UnsafeBufferPointer(rebasing: b[start..<j]), as: UTF8.self)
+        return start..<j
     }
 
     /// The integer value right after `key` (found at or after `at`); `at` moves past it.

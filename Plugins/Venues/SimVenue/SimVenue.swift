@@ -111,20 +111,43 @@ public final class SimVenue: VenuePlugin {
     }
 
     public func handleStreamFrame(_ frame: [UInt8], receivedAt: Nanoseconds, _ sink: VenueSink) throws {
-        let delta = try SimDeltaScanner.scan(frame) ?? decode(DeltaFrame.self, frame)
-        guard delta.type == "delta" else { return }
-        // A delta at or below the last snapshot's sequence is already in it.
-        if let last = lastSequence[delta.market], delta.seq <= last { return }
-        if let last = lastSequence[delta.market], delta.seq != last + 1 {
-            lastSequence[delta.market] = nil
-            try sink.gap(marketID: delta.market, reason: "sequence \(delta.seq) after \(last)")
-            return
+        // The byte scanner reads the exchange's own frames; anything else goes to the decoder.
+        let scanned = try frame.withUnsafeBufferPointer { b -> (SimDeltaScanner.Found, Level)? in
+            guard let found = SimDeltaScanner.scan(b) else { return nil }
+            let level = try level(
+                price: UnsafeBufferPointer(rebasing: b[found.price]), size: UnsafeBufferPointer(rebasing: b[found.size])
+            )
+            return (found, level)
         }
-        lastSequence[delta.market] = delta.seq
-        var update = BookUpdate(kind: .delta, marketID: delta.market)
-        let changed = [try level(price: delta.price, size: delta.size)]
-        if delta.side == "yes" { update.yesBids = changed } else { update.noBids = changed }
-        update.venueSequence = delta.seq
+        let market: String
+        let seq: UInt64
+        let isYes: Bool
+        let changed: Level
+        if let (found, level) = scanned {
+            (market, seq, isYes, changed) = (found.market, found.seq, found.isYes, level)
+        } else {
+            let delta = try decode(DeltaFrame.self, frame)
+            guard delta.type == "delta" else { return }
+            (market, seq, isYes) = (delta.market, delta.seq, delta.side == "yes")
+            changed = try level(price: delta.price, size: delta.size)
+        }
+        // One hash of the market id: its entry is found once, then read and written in place.
+        if let i = lastSequence.index(forKey: market) {
+            let last = lastSequence.values[i]
+            // A delta at or below the last snapshot's sequence is already in it.
+            if seq <= last { return }
+            if seq != last + 1 {
+                lastSequence.remove(at: i)
+                try sink.gap(marketID: market, reason: "sequence \(seq) after \(last)")
+                return
+            }
+            lastSequence.values[i] = seq
+        } else {
+            lastSequence[market] = seq
+        }
+        var update = BookUpdate(kind: .delta, marketID: market)
+        if isYes { update.yesBids = [changed] } else { update.noBids = [changed] }
+        update.venueSequence = seq
         update.receiveTime = receivedAt
         try sink.book(update)
     }
@@ -138,8 +161,17 @@ public final class SimVenue: VenuePlugin {
     }
 
     private func price(_ text: String) throws -> MicroDollars {
-        guard let value = FixedPoint.parse(text, scale: FixedPoint.micros), (0...FixedPoint.micros).contains(value)
-        else { throw PluginError(.parse, "price \"\(text)\" is not a decimal between 0 and 1") }
+        var text = text
+        return try text.withUTF8(price)
+    }
+
+    private func price(_ bytes: UnsafeBufferPointer<UInt8>) throws -> MicroDollars {
+        guard let value = FixedPoint.parse(utf8: bytes, scale: FixedPoint.micros),
+            (0...FixedPoint.micros).contains(value)
+        else {
+            throw PluginError(
+                .parse, "price \"\(String(decoding: bytes, as: UTF8.self))\" is not a decimal between 0 and 1")
+        }
         return value
     }
 
@@ -150,10 +182,17 @@ public final class SimVenue: VenuePlugin {
 
     /// A level from its two decimal strings (a stream delta's, without building a pair array).
     private func level(price text: String, size sizeText: String) throws -> Level {
-        guard let size = FixedPoint.parse(sizeText, scale: FixedPoint.centi), size >= 0 else {
-            throw PluginError(.parse, "level [\(text), \(sizeText)] is not [price, size]")
+        var (text, sizeText) = (text, sizeText)
+        return try text.withUTF8 { p in try sizeText.withUTF8 { s in try level(price: p, size: s) } }
+    }
+
+    /// A level from its two decimals' bytes, where the byte scanner found them.
+    private func level(price: UnsafeBufferPointer<UInt8>, size sizeBytes: UnsafeBufferPointer<UInt8>) throws -> Level {
+        guard let size = FixedPoint.parse(utf8: sizeBytes, scale: FixedPoint.centi), size >= 0 else {
+            let text = [price, sizeBytes].map { String(decoding: $0, as: UTF8.self) }
+            throw PluginError(.parse, "level [\(text[0]), \(text[1])] is not [price, size]")
         }
-        return Level(price: try price(text), size: size)
+        return Level(price: try self.price(price), size: size)
     }
 }
 
