@@ -85,11 +85,23 @@ public final class VenueDriver {
             governors[session.venueID] = RateGovernor(limits: v.manifest.rateLimits)
         }
         venueIDs = sessions.keys.sorted()
+        sessionList = venueIDs.compactMap { sessions[$0] }
         engine.onResync = { [weak self] key in self?.resync(key) }
     }
 
     /// The venues, sorted (fixed at init: the loops of every message must not sort them again).
     public private(set) var venueIDs: [String] = []
+    /// The sessions in `venueIDs`' order: a message finds its venue's by comparing a few ids,
+    /// where the dictionary would hash the id (three times per stream frame).
+    private var sessionList: [VenueSession] = []
+
+    private func venueSession(_ venue: String) -> VenueSession? {
+        for session in sessionList where session.venueID == venue { return session }
+        return nil
+    }
+
+    /// True when an enabled venue plugin reports `venue`.
+    public func serves(_ venue: String) -> Bool { venueSession(venue) != nil }
 
     /// Discovery, then one book snapshot per market, then the streams, venue by venue. When every
     /// venue has its books the engine rescans once; from then on it runs a cycle per batch.
@@ -99,8 +111,9 @@ public final class VenueDriver {
         depth += 1
         defer { depth -= 1 }
         for venue in venueIDs {
-            guard let session = sessions[venue] else { continue }
+            guard let session = venueSession(venue) else { continue }
             phase[venue] = .discovering
+            discovering += 1
             call(venue, now) { try session.startDiscovery() }
             advance(venue, now: now)
         }
@@ -109,13 +122,18 @@ public final class VenueDriver {
 
     enum Phase { case discovering, streaming }
     private var phase: [String: Phase] = [:]
+    /// How many venues are still discovering: once none is, a message skips `advance`'s lookups.
+    private var discovering = 0
     /// True once every venue streams and its first books are in.
     public private(set) var isStarted = false
 
     /// Discovery done (nothing outstanding): request every book, then open the stream.
     private func advance(_ venue: String, now: Nanoseconds) {
-        guard phase[venue] == .discovering, isIdle(venue), let session = sessions[venue] else { return }
+        guard discovering > 0, phase[venue] == .discovering, isIdle(venue), let session = venueSession(venue) else {
+            return
+        }
         phase[venue] = .streaming
+        discovering -= 1
         let ids = marketIDs(of: venue)
         for id in ids { call(venue, now) { try session.requestBook(marketID: id) } }
         call(venue, now) { try session.openStream(marketIDs: ids) }
@@ -149,7 +167,7 @@ public final class VenueDriver {
         lastReconcile = now
         for venue in venueIDs {
             let ids = marketIDs(of: venue)
-            guard !ids.isEmpty, let session = sessions[venue] else { continue }
+            guard !ids.isEmpty, let session = venueSession(venue) else { continue }
             let i = reconcileCursor[venue, default: 0] % ids.count
             reconcileCursor[venue] = i + 1
             call(venue, now) { try session.requestBook(marketID: ids[i]) }
@@ -180,7 +198,7 @@ public final class VenueDriver {
     /// One stream frame from `venue`. `complete: false` defers the engine's cycle: a replay passes
     /// it while the next records are inner ones (live, they arrived inside this frame's processing).
     public func receive(frame: [UInt8], venue: String, at now: Nanoseconds, complete: Bool = true) {
-        guard let session = sessions[venue] else { return }
+        guard let session = venueSession(venue) else { return }
         messages += 1
         record(.frame(frame, venue: venue, at: now))
         depth += 1
@@ -224,7 +242,7 @@ public final class VenueDriver {
     /// every quote of it is withheld and every market is resynced from a REST snapshot. Recorded
     /// on the tape, so a replay withholds and resyncs at the same point.
     public func overflow(venue: String, dropped: Int, at now: Nanoseconds, complete: Bool = true) {
-        guard sessions[venue] != nil else { return }
+        guard venueSession(venue) != nil else { return }
         messages += 1
         record(.overflow(venue: venue, dropped: dropped, at: now))
         depth += 1
@@ -241,7 +259,7 @@ public final class VenueDriver {
         complete: Bool = true
     ) -> Bool {
         let key = OutstandingKey(venue: venue, method: method, url: url)
-        guard sessions[venue] != nil, let submission = outstanding[key]?.popFirst() else { return false }
+        guard venueSession(venue) != nil, let submission = outstanding[key]?.popFirst() else { return false }
         if outstanding[key]?.isEmpty == true { outstanding[key] = nil }
         outstandingCount[venue, default: 0] -= 1
         messages += 1
@@ -340,7 +358,7 @@ public final class VenueDriver {
 
     /// Has the plugin sign a request that waited long; keeps it as it was if the plugin cannot.
     private func resign(_ submission: inout Submission, venue: String, now: Nanoseconds) {
-        guard let session = sessions[venue] else { return }
+        guard let session = venueSession(venue) else { return }
         do {
             for case .request(let fresh) in try session.refreshRequest(tag: submission.request.tag)
             where fresh.tag == submission.request.tag && fresh.url == submission.request.url {
@@ -379,7 +397,7 @@ public final class VenueDriver {
                 venue: venue, now: now, first: true)
         }
         if !(200..<300).contains(status) { requestStats.failed += 1 }
-        guard let session = sessions[venue] else { return [] }
+        guard let session = venueSession(venue) else { return [] }
         do {
             return try session.handle(response)
         } catch {
@@ -398,7 +416,7 @@ public final class VenueDriver {
 
     /// `venue`'s stream went silent (live: ``checkStreams(now:)``; replay: a `stale` record).
     public func stale(venue: String, at now: Nanoseconds, complete: Bool = true) {
-        guard let session = sessions[venue] else { return }
+        guard let session = venueSession(venue) else { return }
         messages += 1
         record(.stale(venue: venue, at: now))
         depth += 1
@@ -438,7 +456,7 @@ public final class VenueDriver {
     /// The book request of a resync, if the market's backoff allows it now (else it is held);
     /// what the plugin emitted, even when its call failed.
     private func resyncNow(_ key: MarketKey, now: Nanoseconds) -> [VenueEvent] {
-        guard let session = sessions[key.venue], mayResync(key, now: now) else { return [] }
+        guard let session = venueSession(key.venue), mayResync(key, now: now) else { return [] }
         do {
             return try session.requestBook(marketID: key.marketID)
         } catch {
@@ -483,11 +501,11 @@ public final class VenueDriver {
 
     /// What a failed plugin call reported before failing: still to be acted on.
     private func failedCallEvents(_ venue: String) -> [VenueEvent] {
-        sessions[venue]?.takeEventsOfFailedCall() ?? []
+        venueSession(venue)?.takeEventsOfFailedCall() ?? []
     }
 
     private func drain(_ events: [VenueEvent], venue: String, now: Nanoseconds) {
-        guard let session = sessions[venue] else { return }
+        guard let session = venueSession(venue) else { return }
         var queue = events[...]
         while let event = queue.popFirst() {
             switch event {
@@ -538,11 +556,12 @@ public final class VenueDriver {
         }
     }
 
-    private func record(_ r: TapeRecord) {
+    /// The record is made only when there is a tape: a frame's would copy it into a String.
+    private func record(_ r: @autoclosure () -> TapeRecord) {
         let inner = depth > 0 || (isPumping && pumpRecorded) || deferredCycle != nil
         if isPumping { pumpRecorded = true }
         guard let tape else { return }
-        var r = r
+        var r = r()
         if inner { r.inner = true }
         do { try tape.append(r) } catch { errors.append("tape: \(error)") }
     }

@@ -54,25 +54,25 @@ public final class TapeReplay {
             case .universe:
                 continue
             case .frame:
-                guard driver.sessions[r.venue] != nil else {
+                guard driver.serves(r.venue) else {
                     unknown += 1
                     continue
                 }
                 driver.receive(frame: Array(r.body.utf8), venue: r.venue, at: r.t, complete: complete)
             case .overflow:
-                guard driver.sessions[r.venue] != nil else {
+                guard driver.serves(r.venue) else {
                     unknown += 1
                     continue
                 }
                 driver.overflow(venue: r.venue, dropped: Int(r.body) ?? 0, at: r.t, complete: complete)
             case .stale:
-                guard driver.sessions[r.venue] != nil else {
+                guard driver.serves(r.venue) else {
                     unknown += 1
                     continue
                 }
                 driver.stale(venue: r.venue, at: r.t, complete: complete)
             case .response:
-                guard driver.sessions[r.venue] != nil else {
+                guard driver.serves(r.venue) else {
                     unknown += 1
                     continue
                 }
