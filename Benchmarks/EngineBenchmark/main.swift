@@ -412,8 +412,8 @@ if wants("replay") {
     // The same scenario recorded twice: the engine cycling once per batch of 200 frames (the
     // demo's default) and after every frame; each tape replayed three times.
     let policies = ProcessInfo.processInfo.environment["ARB_BENCH_REPLAY_CYCLES"]
-    for cyclePerMessage in [false, true] where policies == nil || policies == (cyclePerMessage ? "message" : "batch") {
-        let tapePath = NSTemporaryDirectory() + "arb-bench-\(getpid())-\(cyclePerMessage).tape.jsonl"
+    for conflate in [false, true] where policies == nil || policies == (conflate ? "batch" : "message") {
+        let tapePath = NSTemporaryDirectory() + "arb-bench-\(getpid())-\(conflate).tape.jsonl"
         defer { try? FileManager.default.removeItem(atPath: tapePath) }
         do {
             let tape = try! TapeWriter(path: tapePath)
@@ -429,7 +429,7 @@ if wants("replay") {
                     return clock.pointee
                 }, tape: tape, options: options, output: { _ in })
             var sent = 0
-            runner.run(framesPerBatch: 200, cyclePerMessage: cyclePerMessage) {
+            runner.run(framesPerBatch: 200, conflate: conflate) {
                 sent += 200
                 return sent > frames
             }
@@ -456,7 +456,7 @@ if wants("replay") {
                 format:
                     "replay, %@: %d records (%d markets, two venues): median %.0f events/s through plugins and engine "
                     + "(3 runs; goal >= 1M); reading the tape file: %.0f records/s; %d cycles, %d groups evaluated, %d decisions",
-                cyclePerMessage ? "a cycle per message" : "a cycle per batch of 200 frames", records.count,
+                conflate ? "a cycle per batch of 200 frames" : "a cycle per message", records.count,
                 2_000 + 500 + 300 + 300 + 200, percentile(runs, 0.5), Double(records.count) / readSeconds, cycles,
                 groups, decisions))
     }

@@ -22,9 +22,10 @@ struct Demo: ParsableCommand {
     var showPlans: Int = 2
 
     @Flag(
-        name: .customLong("cycle-per-message"),
-        help: "Evaluate after every stream frame instead of once per batch of frames taken together.")
-    var cyclePerMessage = false
+        name: .customLong("conflate"),
+        help: "Evaluate once per batch of 200 frames taken together (as a reader's queue after a burst), not per frame."
+    )
+    var conflate = false
 
     @Option(help: "Where to record the tape (default <state-dir>/demo.tape.jsonl).")
     var tape: String?
@@ -75,7 +76,7 @@ struct Demo: ParsableCommand {
         }
         runner.plansToShow = showPlans
         runner.engine.store = store
-        runner.run(cyclePerMessage: cyclePerMessage) { stop.load(ordering: .relaxed) || Date() >= deadline }
+        runner.run(conflate: conflate) { stop.load(ordering: .relaxed) || Date() >= deadline }
         print(runner.summaryText)
         if let (decisions, fills) = try? store.counts() {
             print("store: \(store.path) holds \(decisions) decisions and \(fills) paper fills (all runs)")

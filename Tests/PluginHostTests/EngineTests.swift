@@ -122,11 +122,11 @@ extension QuoteFirewall {
         #expect(manager.reload().errors.contains { "\($0)".contains("pair_price must be between 1 and 1.10") })
     }
 
-    /// Both cycle policies: once per batch of 400 frames (the default) and after every frame.
+    /// Both cycle policies: after every frame (the default) and once per batch of 400 frames.
     /// Venue `simb` falls silent for 400 frames midway, so its stream goes stale, is withheld
     /// and reopened: the replay must do that at the same points.
     @Test(arguments: [false, true])
-    func replayOfADemoTapeDecidesExactlyAsTheLiveRun(cyclePerMessage: Bool) throws {
+    func replayOfADemoTapeDecidesExactlyAsTheLiveRun(conflate: Bool) throws {
         let (box, manager) = try LaneTests.loadLanes()
         defer { box.remove() }
         try box.write(
@@ -156,13 +156,13 @@ extension QuoteFirewall {
         var live: [Decision] = []
         runner.engine.onDecision = { live.append($0) }
         var batches = 0
-        runner.run(framesPerBatch: 400, cyclePerMessage: cyclePerMessage) {
+        runner.run(framesPerBatch: 400, conflate: conflate) {
             batches += 1
             return batches > 5
         }
         #expect(runner.engine.summary.plansA > 0 && runner.engine.summary.paperExecutions > 0)
         let streamed = runner.engine.summary.cycles
-        if cyclePerMessage {
+        if !conflate {
             #expect(streamed >= 2_000, "a cycle after each of the 2,000 frames (\(streamed))")
         } else {
             // Five batches, plus start-up and the reconciliation answers between batches.

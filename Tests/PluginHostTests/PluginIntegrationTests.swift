@@ -257,9 +257,7 @@ struct PluginIntegrationTests {
         defer { box.remove() }
         let runner = try DemoRunner(manager: manager, clock: { 1_000 }, output: { _ in })
         var batches = 0
-        // A cycle per frame: a planted mispricing lasts 30 frames, and a batch of 500 evaluated
-        // once at its end would see it only when it straddles that end.
-        runner.run(framesPerBatch: 500, cyclePerMessage: true) {
+        runner.run(framesPerBatch: 500) {
             batches += 1
             return batches > 4
         }

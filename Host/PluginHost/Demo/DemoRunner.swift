@@ -67,10 +67,11 @@ public final class DemoRunner {
 
     /// Runs until `shouldStop` returns true, polling it between batches of stream frames.
     ///
-    /// A batch stands for the frames a network reader queued while the engine was busy: the
-    /// engine cycles once after the batch (`cyclePerMessage: false`, the default), on the books
-    /// the whole batch left, or after every frame. The tape records which, so a replay follows.
-    public func run(framesPerBatch: Int = 200, cyclePerMessage: Bool = false, shouldStop: () -> Bool) {
+    /// Each frame goes through its venue's ingest queue and is drained at once, so the engine
+    /// cycles after every frame, as it would for frames arriving one at a time. `conflate: true`
+    /// treats each batch as frames a network reader queued while the engine was busy: one cycle
+    /// after the batch, on the books it left. The tape records which, so a replay follows.
+    public func run(framesPerBatch: Int = 200, conflate: Bool = false, shouldStop: () -> Bool) {
         output("venues \(driver.venueIDs.joined(separator: ", ")): discovering markets")
         driver.start(now: clock())
         output(
@@ -85,7 +86,7 @@ public final class DemoRunner {
                 guard let (venue, frame) = exchange.nextFrame() else { break }
                 let q = queue(venue)
                 q.push(Array(frame.utf8), receivedAt: clock())
-                driver.receive(from: q, endBatch: cyclePerMessage)
+                driver.receive(from: q, endBatch: !conflate)
             }
             driver.endBatch()
             if let report = manager.reloadIfChanged() {

@@ -198,6 +198,14 @@ public final class VenueDriver {
     /// One stream frame from `venue`. `complete: false` defers the engine's cycle: a replay passes
     /// it while the next records are inner ones (live, they arrived inside this frame's processing).
     public func receive(frame: [UInt8], venue: String, at now: Nanoseconds, complete: Bool = true) {
+        frame.withUnsafeBufferPointer { receive(frame: $0, venue: venue, at: now, complete: complete) }
+    }
+
+    /// The same, for a frame the caller holds elsewhere (a replay: the tape record's text),
+    /// read only during the call.
+    public func receive(
+        frame: UnsafeBufferPointer<UInt8>, venue: String, at now: Nanoseconds, complete: Bool = true
+    ) {
         guard let session = venueSession(venue) else { return }
         messages += 1
         record(.frame(frame, venue: venue, at: now))

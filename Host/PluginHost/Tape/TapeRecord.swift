@@ -62,6 +62,10 @@ public struct TapeRecord: Codable, Sendable, Equatable {
     }
 
     public static func frame(_ bytes: [UInt8], venue: String, at t: Nanoseconds) -> TapeRecord {
+        bytes.withUnsafeBufferPointer { frame($0, venue: venue, at: t) }
+    }
+
+    public static func frame(_ bytes: UnsafeBufferPointer<UInt8>, venue: String, at t: Nanoseconds) -> TapeRecord {
         TapeRecord(t: t, venue: venue, type: .frame, body: String(decoding: bytes, as: UTF8.self))
     }
 }

@@ -58,7 +58,9 @@ public final class TapeReplay {
                     unknown += 1
                     continue
                 }
-                driver.receive(frame: Array(r.body.utf8), venue: r.venue, at: r.t, complete: complete)
+                // The frame is read in place from the record's text: no copy per frame.
+                var body = r.body
+                body.withUTF8 { driver.receive(frame: $0, venue: r.venue, at: r.t, complete: complete) }
             case .overflow:
                 guard driver.serves(r.venue) else {
                     unknown += 1

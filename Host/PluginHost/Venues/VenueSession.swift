@@ -124,11 +124,16 @@ public final class VenueSession {
     }
 
     public func handleFrame(_ frame: [UInt8], receivedAt: Nanoseconds) throws(PluginCallError) -> [VenueEvent] {
+        try frame.withUnsafeBufferPointer { (b) throws(PluginCallError) in try handleFrame(b, receivedAt: receivedAt) }
+    }
+
+    /// One frame the caller holds elsewhere; the plugin reads it only during the call.
+    public func handleFrame(_ frame: UnsafeBufferPointer<UInt8>, receivedAt: Nanoseconds) throws(PluginCallError)
+        -> [VenueEvent]
+    {
         try call(withError: true) { sink, error in
-            frame.withUnsafeBufferPointer {
-                instance.venueTable.pointee.on_stream_frame(
-                    instance.handle, $0.baseAddress, $0.count, receivedAt, sink, error)
-            }
+            instance.venueTable.pointee.on_stream_frame(
+                instance.handle, frame.baseAddress, frame.count, receivedAt, sink, error)
         }
     }
 
