@@ -5,14 +5,27 @@ struct FixedPointTests {
     @Test(arguments: [
         ("0.0175", Int64(1_000_000), Int64(17_500)), ("1", 1_000_000, 1_000_000), ("-0.5", 1_000_000, -500_000),
         ("12.61", 100, 1_261), ("0.50", 10, 5), ("+3", 100, 300), ("0.000001", 1_000_000, 1),
+        (".5", 1_000_000, 500_000), ("5.", 100, 500), ("-0", 100, 0), ("0.4200", 100, 42),
     ])
     func parsesExactly(text: String, scale: Int64, expected: Int64) {
         #expect(FixedPoint.parse(text, scale: scale) == expected)
     }
 
-    @Test(arguments: ["", "-", "1.2.3", "abc", "0.0000001", "1e5", "99999999999999999999"])
+    @Test(arguments: [
+        "", "-", "+", ".", "1.2.3", "abc", "0.0000001", "1e5", "99999999999999999999", "--1", "1-2", " 1", "0.42 ",
+    ])
     func rejectsMalformedOrTooPrecise(text: String) {
         #expect(FixedPoint.parse(text, scale: 1_000_000) == nil)
+    }
+
+    /// A substring and raw bytes parse as the String does; a scale that is not a power of ten is refused.
+    @Test func parsesSubstringsAndBytes() {
+        let framed = "[0.42]"
+        #expect(FixedPoint.parse(framed.dropFirst().dropLast(), scale: 1_000_000) == 420_000)
+        let bytes = Array("12.5".utf8)
+        #expect(bytes.withUnsafeBufferPointer { FixedPoint.parse(utf8: $0, scale: 100) } == 1_250)
+        #expect(FixedPoint.parse("1", scale: 250) == nil)
+        #expect(FixedPoint.parse("1", scale: 0) == nil)
     }
 
     @Test func formatsWithoutTrailingZeros() {

@@ -43,6 +43,12 @@ enum SimDeltaScanner {
     static func find(_ key: StaticString, in b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         key.withUTF8Buffer { k -> Int? in
             guard k.count <= b.count else { return nil }
+            // The exchange's own layout: the key is next, after the opening brace or a comma.
+            let next =
+                start < b.count && (b[start] == UInt8(ascii: ",") || b[start] == UInt8(ascii: "{")) ? start + 1 : start
+            if next + k.count <= b.count, memcmp(b.baseAddress! + next, k.baseAddress!, k.count) == 0 {
+                return next + k.count
+            }
             var i = start
             while i + k.count <= b.count {
                 if b[i] == k[0] {
