@@ -66,6 +66,15 @@ struct Replay: ParsableCommand {
                 "warning: \(result.unmatchedResponses) responses matched no plugin request, "
                     + "\(result.unknownVenueRecords) records are for venues no enabled plugin reports")
         }
+        if !result.pluginDifferences.isEmpty {
+            print("warning: these plugins differ from the recorded run's, so decisions may differ:")
+            for d in result.pluginDifferences { print("  \(d)") }
+        }
+        if result.pluginChanges > 0 {
+            print(
+                "warning: the recorded run changed its plugins \(result.pluginChanges) time(s) while it ran; "
+                    + "this replay runs the current ones throughout")
+        }
         for e in result.errors.prefix(5) { print("  venue error: \(e)") }
         print("decisions: \(result.decisions.count), sha256 \(digest)")
         if ab { print(ABReport(records: result.abRecords).text) }

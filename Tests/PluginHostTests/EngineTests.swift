@@ -193,6 +193,47 @@ extension QuoteFirewall {
         #expect(records.contains { $0.type == .stale && $0.venue == "simb" })
         #expect(
             first.summary.dataQuality == runner.engine.summary.dataQuality, "the replay withheld what the live run did")
+        #expect(records.filter { $0.type == .plugins }.count == 1, "the plugins are recorded at the start")
+        #expect(first.pluginDifferences.isEmpty && first.pluginChanges == 0)
+        // The same tape with one sizing step fewer: the replay says so.
+        try FileManager.default.removeItem(atPath: box.pluginsDirectory + "/91-mc.toml")
+        let fewer = try replay()
+        #expect(fewer.pluginDifferences == ["sizing.monte_carlo: ran in the recorded run, is not enabled now"])
+    }
+
+    /// A manifest edited while the run records: the tape holds the plugins before and after, and
+    /// a replay (which runs the current plugins throughout) reports the change.
+    @Test func aReplayReportsPluginsChangedDuringTheRecordedRun() throws {
+        let (box, manager) = try LaneTests.loadLanes()
+        defer { box.remove() }
+        try box.write(
+            "05-sim.toml",
+            manifest(
+                id: "venue.sim", kind: "venue", library: "libSimVenue.so",
+                config: "venue_id = \"sim\"\nbase_url = \"sim://local\""))
+        try box.write("90-dd.toml", manifest(id: "sizing.drawdown", kind: "sizing", library: "libDrawdownStep.so"))
+        #expect(manager.reload().errors.isEmpty)
+        let tapePath = box.root + "/edited.tape.jsonl"
+        let runner = try DemoRunner(manager: manager, tape: try TapeWriter(path: tapePath), output: { _ in })
+        var batches = 0
+        runner.run(framesPerBatch: 100) {
+            batches += 1
+            // Between the second and third batch the drawdown step is switched off.
+            if batches == 2 { try? FileManager.default.removeItem(atPath: box.pluginsDirectory + "/90-dd.toml") }
+            return batches > 4
+        }
+        #expect(runner.manager.pipeline.sizingA.isEmpty, "the edit took effect while the run recorded")
+        let records = try TapeReader.read(path: tapePath)
+        let recorded = records.filter { $0.type == .plugins }.map { PluginFingerprint.parse($0.body) }
+        #expect(recorded.count == 2)
+        #expect(recorded.first?.contains { $0.id == "sizing.drawdown" && $0.kind == "sizing" } == true)
+        #expect(recorded.last?.contains { $0.id == "sizing.drawdown" } == false)
+        let fresh = box.makeManager()
+        fresh.reload()
+        let result = try TapeReplay.run(records: records, manager: fresh)
+        #expect(result.pluginChanges == 1)
+        #expect(result.pluginDifferences == ["sizing.drawdown: ran in the recorded run, is not enabled now"])
+        #expect(result.unmatchedResponses == 0 && result.errors.isEmpty)
     }
 
     @Test func aMalformedTapeLineIsNamed() throws {

@@ -58,4 +58,35 @@ struct TapeCodecTests {
             ($0 as? TapeReader.Malformed)?.line == 3
         }
     }
+
+    /// A fingerprint line reads back as written; differences name what was added, removed or changed.
+    @Test func pluginFingerprintsRoundTripAndCompare() {
+        let lane = PluginFingerprint(
+            id: "lane.bucket", kind: "lane", arm: "-", librarySHA256: String(repeating: "a", count: 64),
+            configDigest: "0123456789abcdef")
+        let kelly = PluginFingerprint(
+            id: "sizing.kelly", kind: "sizing", arm: "B", librarySHA256: String(repeating: "b", count: 64),
+            configDigest: "fedcba9876543210")
+        #expect(PluginFingerprint.parse(PluginFingerprint.text([lane, kelly])) == [lane, kelly])
+        #expect(PluginFingerprint(line: "lane.bucket lane - abc") == nil, "four fields")
+        #expect(PluginFingerprint(line: "lane.bucket  lane - abc def") == nil, "an empty field")
+        #expect(PluginFingerprint.differences(recorded: [lane, kelly], current: [lane, kelly]).isEmpty)
+        var rebuilt = lane
+        rebuilt.librarySHA256 = String(repeating: "c", count: 64)
+        rebuilt.configDigest = "1111111111111111"
+        var moved = kelly
+        moved.arm = "A"
+        let parity = PluginFingerprint(
+            id: "lane.parity", kind: "lane", arm: "-", librarySHA256: String(repeating: "d", count: 64),
+            configDigest: "2222222222222222")
+        #expect(
+            PluginFingerprint.differences(recorded: [lane, kelly], current: [parity, rebuilt])
+                == [
+                    "lane.bucket: library aaaaaaaaaaaa then, cccccccccccc now, config changed",
+                    "lane.parity: is enabled now, did not run in the recorded run",
+                    "sizing.kelly: ran in the recorded run, is not enabled now",
+                ])
+        #expect(
+            PluginFingerprint.differences(recorded: [kelly], current: [moved]) == ["sizing.kelly: arm B then, A now"])
+    }
 }

@@ -73,7 +73,9 @@ public final class DemoRunner {
     /// after the batch, on the books it left. The tape records which, so a replay follows.
     public func run(framesPerBatch: Int = 200, conflate: Bool = false, shouldStop: () -> Bool) {
         output("venues \(driver.venueIDs.joined(separator: ", ")): discovering markets")
-        driver.start(now: clock())
+        let start = clock()
+        driver.recordPlugins(manager.pipeline, at: start)
+        driver.start(now: start)
         output(
             "\(engine.summary.markets) markets, \(engine.universe.groups.count) groups "
                 + "(pairs, buckets, ladders, parities); streaming")
@@ -90,6 +92,7 @@ public final class DemoRunner {
             }
             driver.endBatch()
             if let report = manager.reloadIfChanged() {
+                driver.recordPlugins(manager.pipeline, at: clock())
                 output(
                     "plugins.d changed: generation \(report.generation), loaded \(report.loaded), unloaded \(report.unloaded)"
                 )

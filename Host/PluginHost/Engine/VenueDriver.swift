@@ -233,6 +233,13 @@ public final class VenueDriver {
         return items.count
     }
 
+    /// Records the plugins that run from now on (at the start and after a manifest change), once
+    /// any deferred cycle has run: not a message, so a replay cycles as if it were not there.
+    public func recordPlugins(_ pipeline: Pipeline, at now: Nanoseconds) {
+        endBatch()
+        record(.plugins(PluginFingerprint.of(pipeline), at: now))
+    }
+
     /// Runs the cycle the messages received with `complete: false` deferred, at the time of the
     /// last of them (what a replay does after the batch's last tape record). Nothing when no
     /// cycle is deferred.

@@ -25,6 +25,10 @@ public struct TapeRecord: Codable, Sendable, Equatable {
         /// replay withholds its quotes and reopens its stream at the same point, as the live run
         /// did. What the reopening received follows as inner records.
         case stale
+        /// The running plugins (``PluginFingerprint`` lines in `body`): recorded when the run
+        /// starts and after every manifest change, so a replay can tell when its plugins differ.
+        /// Not a message: a replay reads it and cycles as if it were not there.
+        case plugins
     }
 
     /// Receive time, nanoseconds since the epoch.
@@ -57,6 +61,10 @@ public struct TapeRecord: Codable, Sendable, Equatable {
         TapeRecord(t: t, venue: venue, type: .overflow, body: String(dropped))
     }
 
+    public static func plugins(_ plugins: [PluginFingerprint], at t: Nanoseconds) -> TapeRecord {
+        TapeRecord(t: t, venue: "", type: .plugins, body: PluginFingerprint.text(plugins))
+    }
+
     public static func stale(venue: String, at t: Nanoseconds) -> TapeRecord {
         TapeRecord(t: t, venue: venue, type: .stale, body: "")
     }
@@ -81,7 +89,9 @@ public final class TapeWriter {
         self.path = path
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
         handle = try FileHandle(forWritingTo: url)
         try handle.truncate(atOffset: 0)
     }

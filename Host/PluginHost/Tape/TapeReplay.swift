@@ -17,6 +17,13 @@ public final class TapeReplay {
         public var unknownVenueRecords: Int
         public var errors: [String]
         public var seconds: Double
+        /// How the replay's plugins differ from those the tape recorded at its start (see
+        /// ``PluginFingerprint/differences(recorded:current:)``); empty when they are the same, or
+        /// when the tape recorded none (an older tape).
+        public var pluginDifferences: [String] = []
+        /// How many times the recorded run's plugins changed after it started: the replay runs
+        /// the current ones throughout, so decisions after a change may differ.
+        public var pluginChanges = 0
 
         /// The decisions as JSON lines: what "byte-identical" is measured on.
         public var decisionsText: String { decisions.map(\.jsonLine).joined(separator: "\n") + "\n" }
@@ -42,16 +49,20 @@ public final class TapeReplay {
             nil
         }
         let started = ContinuousClock.now
-        let first = records.first { $0.type != .universe }?.t ?? 0
+        let first = records.first { $0.type != .universe && $0.type != .plugins }?.t ?? 0
         driver.start(now: first)
         var unmatched = 0
         var unknown = 0
+        var recordedPlugins: [[PluginFingerprint]] = []
         for (i, r) in records.enumerated() {
             // Live, inner records arrived inside the previous message's processing or in its
             // batch, before its cycle: the cycle waits until the last of them.
             let complete = i + 1 == records.count || records[i + 1].inner != true
             switch r.type {
             case .universe:
+                continue
+            case .plugins:
+                recordedPlugins.append(PluginFingerprint.parse(r.body))
                 continue
             case .frame:
                 guard driver.serves(r.venue) else {
@@ -86,9 +97,15 @@ public final class TapeReplay {
             if i % 100_000 == 0 { progress?(i, records.count) }
         }
         let elapsed = ContinuousClock.now - started
-        return Result(
+        var result = Result(
             decisions: decisions, summary: engine.summary, abRecords: abRecords, records: records.count,
             unmatchedResponses: unmatched, unknownVenueRecords: unknown, errors: driver.errors,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        if let first = recordedPlugins.first {
+            result.pluginDifferences = PluginFingerprint.differences(
+                recorded: first, current: PluginFingerprint.of(manager.pipeline))
+        }
+        result.pluginChanges = zip(recordedPlugins, recordedPlugins.dropFirst()).filter { $0 != $1 }.count
+        return result
     }
 }
