@@ -16,35 +16,43 @@ import PluginKit
 enum KalshiBookScanner {
     static func scan(_ body: [UInt8], market: String, at time: Nanoseconds) -> BookUpdate? {
         body.withUnsafeBufferPointer { b -> BookUpdate? in
-            guard let book = find(Array("\"orderbook_fp\"".utf8), in: b, from: 0) else { return nil }
+            guard let book = find("\"orderbook_fp\"", in: b, from: 0) else { return nil }
             var update = BookUpdate(kind: .snapshot, marketID: market)
-            for (key, isYes) in [("\"yes_dollars\"", true), ("\"no_dollars\"", false)] {
-                guard let at = find(Array(key.utf8), in: b, from: book) else { return nil }
-                guard var levels = readLevels(b, from: at) else { return nil }
-                // Kalshi sends ascending (best last); the ABI wants best first.
-                if zip(levels, levels.dropFirst()).allSatisfy({ $0.price < $1.price }) {
-                    levels.reverse()
-                } else {
-                    levels.sort { $0.price > $1.price }
-                }
-                if isYes { update.yesBids = levels } else { update.noBids = levels }
-            }
+            guard let yes = find("\"yes_dollars\"", in: b, from: book), let yesBids = bestFirst(b, from: yes),
+                let no = find("\"no_dollars\"", in: b, from: book), let noBids = bestFirst(b, from: no)
+            else { return nil }
+            update.yesBids = yesBids
+            update.noBids = noBids
             update.receiveTime = time
             return update
         }
     }
 
-    /// The index just after `needle`, searching from `start`: libc's `memchr` finds each
-    /// candidate first byte, `memcmp` checks the rest.
-    static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let base = b.baseAddress, let first = needle.first else { return nil }
-        return needle.withUnsafeBytes { n -> Int? in
-            var i = start
-            while i + needle.count <= b.count {
-                guard let hit = memchr(base + i, Int32(first), b.count - i - needle.count + 1) else { return nil }
-                let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-                if memcmp(hit, n.baseAddress!, needle.count) == 0 { return at + needle.count }
-                i = at + 1
+    /// The levels of the array after the key ending at `at`, best first.
+    static func bestFirst(_ b: UnsafeBufferPointer<UInt8>, from at: Int) -> [Level]? {
+        guard var levels = readLevels(b, from: at) else { return nil }
+        // Kalshi sends ascending (best last); the ABI wants best first.
+        if zip(levels, levels.dropFirst()).allSatisfy({ $0.price < $1.price }) {
+            levels.reverse()
+        } else {
+            levels.sort { $0.price > $1.price }
+        }
+        return levels
+    }
+
+    /// The index just after `needle`, searching from `start`. libc's `memchr` looks for the
+    /// needle's second byte (a key's first letter: its opening quote is the payload's most
+    /// common byte, and a deep book has hundreds before `"yes_dollars"`), `memcmp` checks the rest.
+    static func find(_ needle: StaticString, in b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        needle.withUTF8Buffer { n -> Int? in
+            guard let base = b.baseAddress, n.count >= 2 else { return nil }
+            let anchor = n[1]
+            var i = start + 1
+            while i - 1 + n.count <= b.count {
+                guard let hit = memchr(base + i, Int32(anchor), b.count - (i - 1) - n.count + 1) else { return nil }
+                let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base) - 1
+                if memcmp(base + at, n.baseAddress!, n.count) == 0 { return at + n.count }
+                i = at + 2
             }
             return nil
         }
