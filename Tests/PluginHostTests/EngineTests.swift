@@ -122,27 +122,32 @@ extension QuoteFirewall {
         #expect(manager.reload().errors.contains { "\($0)".contains("pair_price must be between 1 and 1.10") })
     }
 
-    /// Both cycle policies: after every frame (the default) and once per batch of 400 frames.
-    /// Venue `simb` falls silent for 400 frames midway, so its stream goes stale, is withheld
-    /// and reopened: the replay must do that at the same points.
-    @Test(arguments: [false, true])
-    func replayOfADemoTapeDecidesExactlyAsTheLiveRun(conflate: Bool) throws {
+    /// The five lanes, SimVenue `sim`, the drawdown step and the manifests in `also`, loaded.
+    static func lanesWithSimVenue(also: [String: String] = [:]) throws -> (Sandbox, PluginManager) {
         let (box, manager) = try LaneTests.loadLanes()
-        defer { box.remove() }
         try box.write(
             "05-sim.toml",
             manifest(
                 id: "venue.sim", kind: "venue", library: "libSimVenue.so",
                 config: "venue_id = \"sim\"\nbase_url = \"sim://local\""))
-        try box.write(
-            "06-simb.toml",
-            manifest(
-                id: "venue.simb", kind: "venue", library: "libSimVenue.so",
-                config: "venue_id = \"simb\"\nbase_url = \"sim://b\""))
         try box.write("90-dd.toml", manifest(id: "sizing.drawdown", kind: "sizing", library: "libDrawdownStep.so"))
-        try box.write(
-            "91-mc.toml", manifest(id: "sizing.monte_carlo", kind: "sizing", library: "libMonteCarloStep.so"))
+        for (name, text) in also { try box.write(name, text) }
         #expect(manager.reload().errors.isEmpty)
+        return (box, manager)
+    }
+
+    /// Both cycle policies: after every frame (the default) and once per batch of 400 frames.
+    /// Venue `simb` falls silent for 400 frames midway, so its stream goes stale, is withheld
+    /// and reopened: the replay must do that at the same points.
+    @Test(arguments: [false, true])
+    func replayOfADemoTapeDecidesExactlyAsTheLiveRun(conflate: Bool) throws {
+        let (box, manager) = try Self.lanesWithSimVenue(also: [
+            "06-simb.toml": manifest(
+                id: "venue.simb", kind: "venue", library: "libSimVenue.so",
+                config: "venue_id = \"simb\"\nbase_url = \"sim://b\""),
+            "91-mc.toml": manifest(id: "sizing.monte_carlo", kind: "sizing", library: "libMonteCarloStep.so"),
+        ])
+        defer { box.remove() }
         let tapePath = box.root + "/demo.tape.jsonl"
         let tape = try TapeWriter(path: tapePath)
         // A clock that advances 1 ms per reading: times differ across records, as live.
@@ -204,15 +209,8 @@ extension QuoteFirewall {
     /// A manifest edited while the run records: the tape holds the plugins before and after, and
     /// a replay (which runs the current plugins throughout) reports the change.
     @Test func aReplayReportsPluginsChangedDuringTheRecordedRun() throws {
-        let (box, manager) = try LaneTests.loadLanes()
+        let (box, manager) = try Self.lanesWithSimVenue()
         defer { box.remove() }
-        try box.write(
-            "05-sim.toml",
-            manifest(
-                id: "venue.sim", kind: "venue", library: "libSimVenue.so",
-                config: "venue_id = \"sim\"\nbase_url = \"sim://local\""))
-        try box.write("90-dd.toml", manifest(id: "sizing.drawdown", kind: "sizing", library: "libDrawdownStep.so"))
-        #expect(manager.reload().errors.isEmpty)
         let tapePath = box.root + "/edited.tape.jsonl"
         let runner = try DemoRunner(manager: manager, tape: try TapeWriter(path: tapePath), output: { _ in })
         var batches = 0
