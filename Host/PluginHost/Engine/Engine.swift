@@ -545,6 +545,8 @@ public final class Engine {
         summary.paperExecutions += 1
         summary.paperBaskets += execution.completeBaskets
         summary.pnl += execution.pnl
+        // Equity, exposure and the lane's statistics change below: the next chain rebuilds its inputs.
+        sizingInputs = nil
         if !execution.isComplete { summary.incomplete += 1 }
         for fill in execution.legs { exposure[fill.market.venue, default: 0] += fill.cost + fill.fee }
         var d = decision
@@ -596,12 +598,12 @@ public final class Engine {
         return FeeResult(fee: result.fee_micros, delivered: result.delivered_centi)
     }
 
-    private func runChain(
-        _ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot, seed: UInt64,
-        now: Nanoseconds
-    ) -> SizingPlan {
+    /// The sizing inputs but for the time, kept between chains: every found basket runs one or
+    /// two, and only a paper execution changes equity, exposure or a lane's statistics.
+    private var sizingInputs: SizingInputs?
+
+    private func makeSizingInputs() -> SizingInputs {
         var inputs = SizingInputs(equity: options.equity + summary.pnl)
-        inputs.now = now
         inputs.laneStatistics = laneStatistics.sorted { $0.key < $1.key }.map { id, s in
             let n = Double(max(s.baskets, 1))
             let mean = s.returnSum / n
@@ -611,6 +613,19 @@ public final class Engine {
                 stdevReturn: Int64(variance.squareRoot().rounded()), realizedPnL: s.pnl)
         }
         inputs.venueExposure = exposure.sorted { $0.key < $1.key }.map { Exposure(key: $0.key, open: $0.value) }
+        return inputs
+    }
+
+    private func runChain(
+        _ steps: [PluginInstance], _ opportunity: FoundOpportunity, _ snapshot: GroupSnapshot, seed: UInt64,
+        now: Nanoseconds
+    ) -> SizingPlan {
+        // No steps, nothing to size: the plan is the lane's size, with no C context to build
+        // (pinning the inputs' strings cost about 5,000 instructions a chain).
+        guard !steps.isEmpty else { return SizingPlan(baskets: opportunity.maxBaskets, trace: []) }
+        var inputs = sizingInputs ?? makeSizingInputs()
+        sizingInputs = inputs
+        inputs.now = now
         let plan = SizingChain.run(steps, opportunity, inputs: inputs, seed: seed, group: snapshot)
         if plan.failure != nil { summary.pluginErrors += 1 }
         if let step = plan.rejectedBy { summary.rejectedBy[step, default: 0] += 1 }
