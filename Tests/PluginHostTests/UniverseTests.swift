@@ -111,7 +111,13 @@ struct UniverseTests {
             .contains("\"similar\" is neither \"equivalent\" nor \"complement\""))
         #expect(
             error(#"{"mutually_exclusive_buckets":[{"group_id":"g","legs":[\#(leg),\#(leg)]}]}"#)
-                .contains("the same market appears twice"))
+                == "r.json: mutually_exclusive_buckets[0]: the same market appears twice in group \"g\"")
+        #expect(
+            error(
+                #"{"mutually_exclusive_buckets":[{"group_id":"g","legs":[\#(leg),\#(leg2)]}],"cross_market_parity_checks":[{"group_id":"g","relationship":"equivalent","left":\#(leg),"right":\#(leg2)}]}"#
+            )
+                == "r.json: cross_market_parity_checks[0]: group_id \"g\" is already used by mutually_exclusive_buckets[0]"
+        )
         #expect(
             error(
                 #"{"cross_market_parity_checks":[{"group_id":"p","relationship":"equivalent","left":{"venue":"polymarket","market_id":"0x12","side":"yes"},"right":\#(leg2)}]}"#

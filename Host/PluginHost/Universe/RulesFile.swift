@@ -147,18 +147,23 @@ public enum RulesFile {
             rule.hasSameTerms = try reader.bool(object, "same_terms", path: path) ?? false
             rules.append(rule)
         }
-        var seen: [String: String] = [:]
-        for rule in rules {
+        // A rule's place in the file, for messages only: its source without the file's name.
+        func place(_ rule: GroupRule) -> String {
+            let prefix = "\(file): "
+            return rule.source.hasPrefix(prefix) ? String(rule.source.dropFirst(prefix.count)) : rule.source
+        }
+        var seen: [String: Int] = [:]
+        for (i, rule) in rules.enumerated() {
             if let first = seen[rule.groupID] {
                 throw UniverseError(
-                    file: file, line: 0, field: rule.source.replacingOccurrences(of: "\(file): ", with: ""),
-                    "group_id \"\(rule.groupID)\" is already used by \(first)")
+                    file: file, line: 0, field: place(rule),
+                    "group_id \"\(rule.groupID)\" is already used by \(place(rules[first]))")
             }
-            seen[rule.groupID] = rule.source.replacingOccurrences(of: "\(file): ", with: "")
+            seen[rule.groupID] = i
             let keys = rule.members.map(\.key)
             if Set(keys).count != keys.count {
                 throw UniverseError(
-                    file: file, line: 0, field: rule.source.replacingOccurrences(of: "\(file): ", with: ""),
+                    file: file, line: 0, field: place(rule),
                     "the same market appears twice in group \"\(rule.groupID)\"")
             }
         }
