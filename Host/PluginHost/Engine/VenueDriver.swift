@@ -206,12 +206,23 @@ public final class VenueDriver {
     public func receive(
         frame: UnsafeBufferPointer<UInt8>, venue: String, at now: Nanoseconds, complete: Bool = true
     ) {
+        message(.frame(frame, venue: venue, at: now), venue: venue, now: now, complete: complete) { session in
+            call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
+        }
+    }
+
+    /// One message of `venue`: counted and recorded (`taped`), handled by `body` (what it
+    /// receives meanwhile is recorded as inner to it), then the work after every message.
+    private func message(
+        _ taped: @autoclosure () -> TapeRecord, venue: String, now: Nanoseconds, complete: Bool,
+        _ body: (VenueSession) -> Void
+    ) {
         guard let session = venueSession(venue) else { return }
         messages += 1
-        record(.frame(frame, venue: venue, at: now))
+        record(taped())
         depth += 1
         defer { depth -= 1 }
-        call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
+        body(session)
         afterMessage(venue: venue, now: now, complete: complete)
     }
 
@@ -257,13 +268,9 @@ public final class VenueDriver {
     /// every quote of it is withheld and every market is resynced from a REST snapshot. Recorded
     /// on the tape, so a replay withholds and resyncs at the same point.
     public func overflow(venue: String, dropped: Int, at now: Nanoseconds, complete: Bool = true) {
-        guard venueSession(venue) != nil else { return }
-        messages += 1
-        record(.overflow(venue: venue, dropped: dropped, at: now))
-        depth += 1
-        defer { depth -= 1 }
-        engine.reportOverflow(venue: venue, time: now)
-        afterMessage(venue: venue, now: now, complete: complete)
+        message(.overflow(venue: venue, dropped: dropped, at: now), venue: venue, now: now, complete: complete) { _ in
+            engine.reportOverflow(venue: venue, time: now)
+        }
     }
 
     /// A response that arrived later for an outstanding request (replay), matched by method and URL.
@@ -431,15 +438,11 @@ public final class VenueDriver {
 
     /// `venue`'s stream went silent (live: ``checkStreams(now:)``; replay: a `stale` record).
     public func stale(venue: String, at now: Nanoseconds, complete: Bool = true) {
-        guard let session = venueSession(venue) else { return }
-        messages += 1
-        record(.stale(venue: venue, at: now))
-        depth += 1
-        defer { depth -= 1 }
-        engine.markStale(venue: venue)
-        let ids = marketIDs(of: venue)
-        call(venue, now) { try session.openStream(marketIDs: ids) }
-        afterMessage(venue: venue, now: now, complete: complete)
+        message(.stale(venue: venue, at: now), venue: venue, now: now, complete: complete) { session in
+            engine.markStale(venue: venue)
+            let ids = marketIDs(of: venue)
+            call(venue, now) { try session.openStream(marketIDs: ids) }
+        }
     }
 
     /// The engine asks mid-update; the snapshot request goes out once the current message is done.

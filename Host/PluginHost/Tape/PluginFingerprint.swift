@@ -30,10 +30,10 @@ public struct PluginFingerprint: Sendable, Equatable {
 
     init(_ instance: PluginInstance) {
         let manifest = instance.manifest
-        let config = SHA256.hash(data: Data(manifest.config.json.utf8)).prefix(8)
+        let config = LibraryLoader.hex(SHA256.hash(data: Data(manifest.config.json.utf8))).prefix(16)
         self.init(
             id: manifest.id, kind: manifest.kind.rawValue, arm: manifest.arm ?? "-",
-            librarySHA256: instance.library.sha256, configDigest: config.map { String(format: "%02x", $0) }.joined())
+            librarySHA256: instance.library.sha256, configDigest: String(config))
     }
 
     public var line: String { "\(id) \(kind) \(arm) \(librarySHA256) \(configDigest)" }

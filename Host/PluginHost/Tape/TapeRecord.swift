@@ -29,6 +29,9 @@ public struct TapeRecord: Codable, Sendable, Equatable {
         /// starts and after every manifest change, so a replay can tell when its plugins differ.
         /// Not a message: a replay reads it and cycles as if it were not there.
         case plugins
+
+        /// A venue message: a replay hands it to the venue's plugin, and the engine may cycle after it.
+        public var isMessage: Bool { self != .universe && self != .plugins }
     }
 
     /// Receive time, nanoseconds since the epoch.

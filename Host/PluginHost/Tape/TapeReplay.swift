@@ -49,7 +49,7 @@ public final class TapeReplay {
             nil
         }
         let started = ContinuousClock.now
-        let first = records.first { $0.type != .universe && $0.type != .plugins }?.t ?? 0
+        let first = records.first { $0.type.isMessage }?.t ?? 0
         driver.start(now: first)
         var unmatched = 0
         var unknown = 0
@@ -58,6 +58,10 @@ public final class TapeReplay {
             // Live, inner records arrived inside the previous message's processing or in its
             // batch, before its cycle: the cycle waits until the last of them.
             let complete = i + 1 == records.count || records[i + 1].inner != true
+            if r.type.isMessage, !driver.serves(r.venue) {
+                unknown += 1
+                continue
+            }
             switch r.type {
             case .universe:
                 continue
@@ -65,30 +69,14 @@ public final class TapeReplay {
                 recordedPlugins.append(PluginFingerprint.parse(r.body))
                 continue
             case .frame:
-                guard driver.serves(r.venue) else {
-                    unknown += 1
-                    continue
-                }
                 // The frame is read in place from the record's text: no copy per frame.
                 var body = r.body
                 body.withUTF8 { driver.receive(frame: $0, venue: r.venue, at: r.t, complete: complete) }
             case .overflow:
-                guard driver.serves(r.venue) else {
-                    unknown += 1
-                    continue
-                }
                 driver.overflow(venue: r.venue, dropped: Int(r.body) ?? 0, at: r.t, complete: complete)
             case .stale:
-                guard driver.serves(r.venue) else {
-                    unknown += 1
-                    continue
-                }
                 driver.stale(venue: r.venue, at: r.t, complete: complete)
             case .response:
-                guard driver.serves(r.venue) else {
-                    unknown += 1
-                    continue
-                }
                 let ok = driver.receive(
                     response: r.status ?? 0, body: Array(r.body.utf8), method: r.method ?? "GET", url: r.url ?? "",
                     venue: r.venue, at: r.t, complete: complete)
