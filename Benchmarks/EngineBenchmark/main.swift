@@ -158,7 +158,8 @@ if wants("book") {
     }
     var engineBook = BinaryBook()
     for u in updates { engineBook.apply(u) }
-    guard engineBook.yesBids == apply(deltas.count).0, engineBook.yesAsks == apply(deltas.count).1 else {
+    let (referenceBids, referenceAsks, _) = apply(deltas.count)
+    guard engineBook.yesBids == referenceBids, engineBook.yesAsks == referenceAsks else {
         print("book: the engine's book disagrees with the ladders after the stream")
         exit(1)
     }
@@ -409,8 +410,8 @@ if wants("replay") {
     scenario.ladders = 100
     scenario.parities = 100
     let frames = ProcessInfo.processInfo.environment["ARB_BENCH_REPLAY_FRAMES"].flatMap { Int($0) } ?? 300_000
-    // The same scenario recorded twice: the engine cycling once per batch of 200 frames (the
-    // demo's default) and after every frame; each tape replayed three times.
+    // The same scenario recorded twice, the exchange read 200 frames at a time (the demo's
+    // batch): the engine cycling after every frame, and once per batch; each tape replayed three times.
     let policies = ProcessInfo.processInfo.environment["ARB_BENCH_REPLAY_CYCLES"]
     for conflate in [false, true] where policies == nil || policies == (conflate ? "batch" : "message") {
         let tapePath = NSTemporaryDirectory() + "arb-bench-\(getpid())-\(conflate).tape.jsonl"
@@ -420,6 +421,7 @@ if wants("replay") {
             var options = Engine.Options()
             options.paper = false
             let ticks = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+            defer { ticks.deallocate() }
             ticks.pointee = 1_764_072_000_000_000_000
             nonisolated(unsafe) let clock = ticks
             let runner = try! DemoRunner(
