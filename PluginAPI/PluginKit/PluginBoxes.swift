@@ -193,7 +193,7 @@ nonisolated(unsafe) let venueVTable: UnsafeRawPointer = {
                 return call(instance, sink, nil) { try $0.openStream(marketIDs: ids, $1) }
             },
             on_stream_frame: { instance, frame, len, receivedAt, sink, error in
-                let bytes = frame.map { Array(UnsafeBufferPointer(start: $0, count: len)) } ?? []
+                let bytes = UnsafeBufferPointer(start: len > 0 ? frame : nil, count: len)
                 return call(instance, sink, error) { try $0.handleStreamFrame(bytes, receivedAt: receivedAt, $1) }
             },
             place_order: { instance, intent, sink in

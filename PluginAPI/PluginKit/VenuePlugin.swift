@@ -21,6 +21,10 @@ public protocol VenuePlugin: AnyObject, SendableMetatype {
     func handle(_ response: HTTPResponse, _ sink: VenueSink) throws
     func openStream(marketIDs: [String], _ sink: VenueSink) throws
     func handleStreamFrame(_ frame: [UInt8], receivedAt: Nanoseconds, _ sink: VenueSink) throws
+    /// The same frame, borrowed from the host for the call: what the host calls. The default
+    /// copies it into an array for the method above; a plugin that parses bytes in place
+    /// implements this one instead and saves a copy per frame.
+    func handleStreamFrame(_ frame: UnsafeBufferPointer<UInt8>, receivedAt: Nanoseconds, _ sink: VenueSink) throws
     func place(_ order: OrderIntent, _ sink: VenueSink) throws
     func cancel(marketID: String, venueOrderID: String, _ sink: VenueSink) throws
     func queryOrder(clientOrderID: String, venueOrderID: String, _ sink: VenueSink) throws
@@ -37,6 +41,11 @@ extension VenuePlugin {
     public func openStream(marketIDs: [String], _ sink: VenueSink) throws { throw unsupported("openStream") }
     public func handleStreamFrame(_ frame: [UInt8], receivedAt: Nanoseconds, _ sink: VenueSink) throws {
         throw unsupported("handleStreamFrame")
+    }
+    public func handleStreamFrame(_ frame: UnsafeBufferPointer<UInt8>, receivedAt: Nanoseconds, _ sink: VenueSink)
+        throws
+    {
+        try handleStreamFrame(Array(frame), receivedAt: receivedAt, sink)
     }
     public func place(_ order: OrderIntent, _ sink: VenueSink) throws { throw unsupported("place") }
     public func cancel(marketID: String, venueOrderID: String, _ sink: VenueSink) throws {

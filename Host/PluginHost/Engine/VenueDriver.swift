@@ -207,7 +207,9 @@ public final class VenueDriver {
         frame: UnsafeBufferPointer<UInt8>, venue: String, at now: Nanoseconds, complete: Bool = true
     ) {
         message(.frame(frame, venue: venue, at: now), venue: venue, now: now, complete: complete) { session in
-            call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
+            call(venue, now) {
+                try session.handleFrame(frame, receivedAt: now) { apply($0, venue: venue, now: now) }
+            }
         }
     }
 
@@ -540,13 +542,7 @@ public final class VenueDriver {
             case .rateLimit(let bucket, let remaining, _):
                 governors[venue]?.observe(bucket: bucket, remaining: remaining, now: now)
             case .book(let update):
-                if update.kind == .snapshot {
-                    // A snapshot is what any resync of this market was for: its backoff and any
-                    // held resync go.
-                    let key = MarketKey(venue: venue, marketID: update.marketID)
-                    if resyncBackoff.removeValue(forKey: key) != nil { heldResyncs.removeAll { $0 == key } }
-                }
-                engine.apply(update, venue: venue, receivedAt: now)
+                apply(update, venue: venue, now: now)
             case .gap(let marketID, _):
                 engine.reportGap(venue: venue, marketID: marketID, time: now)
                 queue.append(contentsOf: resyncNow(MarketKey(venue: venue, marketID: marketID), now: now))
@@ -572,6 +568,18 @@ public final class VenueDriver {
                 break
             }
         }
+    }
+
+    /// A book update of `venue`'s, received at `now`: from a drained event, or straight from
+    /// the plugin's sink while it parses a frame.
+    private func apply(_ update: BookUpdate, venue: String, now: Nanoseconds) {
+        if update.kind == .snapshot {
+            // A snapshot is what any resync of this market was for: its backoff and any held
+            // resync go.
+            let key = MarketKey(venue: venue, marketID: update.marketID)
+            if resyncBackoff.removeValue(forKey: key) != nil { heldResyncs.removeAll { $0 == key } }
+        }
+        engine.apply(update, venue: venue, receivedAt: now)
     }
 
     /// The record is made only when there is a tape: a frame's would copy it into a String.

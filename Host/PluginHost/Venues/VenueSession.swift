@@ -137,6 +137,38 @@ public final class VenueSession {
         }
     }
 
+    /// The same, with the frame's book updates handed to `books` as the plugin reports them,
+    /// while no other event of the call comes before them; the rest are returned, in order. A
+    /// delta per frame then never becomes a ``VenueEvent`` in an array the caller walks again.
+    /// `books` must not call this plugin (it runs inside the plugin's call).
+    public func handleFrame(
+        _ frame: UnsafeBufferPointer<UInt8>, receivedAt: Nanoseconds, books: (BookUpdate) -> Void
+    ) throws(PluginCallError) -> [VenueEvent] {
+        let result = withoutActuallyEscaping(books) { books -> Result<[VenueEvent], PluginCallError> in
+            bookReceiver = books
+            defer { bookReceiver = nil }
+            do throws(PluginCallError) {
+                return .success(try handleFrame(frame, receivedAt: receivedAt))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Set only during ``handleFrame(_:receivedAt:books:)``.
+    private var bookReceiver: ((BookUpdate) -> Void)?
+
+    /// Applies `update` at once when the caller asked for that and nothing the plugin reported
+    /// earlier in this call waits (so the order of events is kept); else queues it.
+    private func report(_ update: BookUpdate) {
+        if events.isEmpty, let bookReceiver {
+            bookReceiver(update)
+        } else {
+            events.append(.book(update))
+        }
+    }
+
     private func call(_ body: (UnsafePointer<arb_venue_sink>) -> arb_status) throws(PluginCallError) -> [VenueEvent] {
         try call(withError: false) { sink, _ in body(sink) }
     }
@@ -212,7 +244,7 @@ public final class VenueSession {
                 update.receiveTime = c.receive_time_ns
                 update.venueSequence = c.venue_sequence
                 update.streamID = c.stream_id
-                VenueSession.session(ctx).events.append(.book(update))
+                VenueSession.session(ctx).report(update)
                 return Int32(ARB_OK)
             },
             order: { ctx, r in

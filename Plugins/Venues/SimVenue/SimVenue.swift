@@ -111,22 +111,25 @@ public final class SimVenue: VenuePlugin {
     }
 
     public func handleStreamFrame(_ frame: [UInt8], receivedAt: Nanoseconds, _ sink: VenueSink) throws {
-        // The byte scanner reads the exchange's own frames; anything else goes to the decoder.
-        let scanned = try frame.withUnsafeBufferPointer { b -> (SimDeltaScanner.Found, Level)? in
-            guard let found = SimDeltaScanner.scan(b) else { return nil }
-            let level = try level(
-                price: UnsafeBufferPointer(rebasing: b[found.price]), size: UnsafeBufferPointer(rebasing: b[found.size])
-            )
-            return (found, level)
-        }
+        try frame.withUnsafeBufferPointer { try handleStreamFrame($0, receivedAt: receivedAt, sink) }
+    }
+
+    /// The frame read in place, where the host holds it.
+    public func handleStreamFrame(_ frame: UnsafeBufferPointer<UInt8>, receivedAt: Nanoseconds, _ sink: VenueSink)
+        throws
+    {
         let market: String
         let seq: UInt64
         let isYes: Bool
         let changed: Level
-        if let (found, level) = scanned {
-            (market, seq, isYes, changed) = (found.market, found.seq, found.isYes, level)
+        // The byte scanner reads the exchange's own frames; anything else goes to the decoder.
+        if let found = SimDeltaScanner.scan(frame) {
+            changed = try level(
+                price: UnsafeBufferPointer(rebasing: frame[found.price]),
+                size: UnsafeBufferPointer(rebasing: frame[found.size]))
+            (market, seq, isYes) = (found.market, found.seq, found.isYes)
         } else {
-            let delta = try decode(DeltaFrame.self, frame)
+            let delta = try decode(DeltaFrame.self, Array(frame))
             guard delta.type == "delta" else { return }
             (market, seq, isYes) = (delta.market, delta.seq, delta.side == "yes")
             changed = try level(price: delta.price, size: delta.size)
