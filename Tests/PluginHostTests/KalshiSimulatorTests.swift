@@ -239,19 +239,38 @@ struct KalshiSimulatorTests {
         let open = try session.openStream(marketIDs: ["KXSIM-1-A"])
         guard case .streamSend(let subscribe) = try #require(open.last) else { Issue.record("no subscribe"); return }
         var received: [VenueEvent] = []
-        for frame in sim.receive(subscribe) { received += try session.handleFrame(Array(frame.utf8), receivedAt: 1) }
+        let opening = sim.receive(subscribe)
+        for frame in opening { received += try session.handleFrame(Array(frame.utf8), receivedAt: 1) }
         guard case .book(let snapshot) = try #require(received.first) else { Issue.record("no snapshot"); return }
         #expect(snapshot.kind == .snapshot && snapshot.yesBids.first == Level(price: 450_000, size: 1_000))
-        let delta = try session.handleFrame(
-            Array(sim.changeBid(ticker: "KXSIM-1-A", side: "yes", price: 450_000, change: -400).utf8), receivedAt: 2)
-        guard case .book(let d) = try #require(delta.first) else { Issue.record("no delta"); return }
-        #expect(d.yesBids == [Level(price: 450_000, size: 600)])
+        // Read as the driver reads frames: a book the plugin reports first goes straight to the
+        // handler; one reported after another event waits behind it, so the order stays.
+        var direct: [BookUpdate] = []
+        let delta = try Array(sim.changeBid(ticker: "KXSIM-1-A", side: "yes", price: 450_000, change: -400).utf8)
+            .withUnsafeBufferPointer { try session.handleFrame($0, receivedAt: 2) { direct.append($0) } }
+        #expect(delta.isEmpty)
+        #expect(direct.map(\.yesBids) == [[Level(price: 450_000, size: 600)]])
+        // The subscription's snapshot again, its sequence jumped: the gap first, then the book.
+        let snapshotFrame = try #require(opening.first { $0.contains("orderbook_snapshot") })
+        let jumped = snapshotFrame.replacingOccurrences(of: "\"seq\":1,", with: "\"seq\":9,")
+        #expect(jumped != snapshotFrame)
+        direct = []
+        let resent = try Array(jumped.utf8).withUnsafeBufferPointer {
+            try session.handleFrame($0, receivedAt: 3) { direct.append($0) }
+        }
+        #expect(direct.isEmpty, "the book came after the gap, so it waits behind it")
+        #expect(resent.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 9 after 2"))
+        guard resent.count == 2, case .book(let again) = resent[1] else {
+            Issue.record("no book after the gap: \(resent)")
+            return
+        }
+        #expect(again.kind == .snapshot && again.venueSequence == 9)
         sim.faults = [.sequenceGap]
         let gap = try session.handleFrame(
-            Array(sim.changeBid(ticker: "KXSIM-1-A", side: "no", price: 520_000, change: 100).utf8), receivedAt: 3)
+            Array(sim.changeBid(ticker: "KXSIM-1-A", side: "no", price: 520_000, change: 100).utf8), receivedAt: 4)
         #expect(
-            gap.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 4 after 2"),
-            "snapshot 1, delta 2, 3 lost, 4 arrives")
+            gap.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 4 after 9"),
+            "the simulator's 3 lost, its 4 arrives after the resent 9: a sequence that goes back is a gap too")
     }
 
     /// The private channels: a signed plugin subscribes to `fill` and `user_orders`; an order's
