@@ -68,6 +68,28 @@ public struct VenueSink {
         try check(status, "book \(u.marketID)")
     }
 
+    /// One bid level of a market changed: a delta with `level` (size 0 removes it) on `side`'s
+    /// bids, the common stream message of a bids-only venue. The same as ``book(_:)`` with that
+    /// update, without building its four arrays for one level.
+    public func bidChanged(
+        marketID: String, side: Side, level: Level, sequence: UInt64, streamID: UInt64 = 0,
+        venueTime: Nanoseconds = 0, receiveTime: Nanoseconds
+    ) throws {
+        var changed = arb_level(price_micros: level.price, size_centi: level.size)
+        let status = withArbStr(marketID) { id in
+            withUnsafePointer(to: &changed) { one in
+                var c = arb_book_update(
+                    struct_size: UInt32(MemoryLayout<arb_book_update>.size), kind: BookUpdate.Kind.delta.rawValue,
+                    market_id: id, yes_bids: side == .yes ? one : nil, yes_bid_count: side == .yes ? 1 : 0,
+                    yes_ask_count: 0, yes_asks: nil, no_bids: side == .no ? one : nil,
+                    no_bid_count: side == .no ? 1 : 0, no_ask_count: 0, no_asks: nil, venue_time_ns: venueTime,
+                    receive_time_ns: receiveTime, venue_sequence: sequence, stream_id: streamID)
+                return pointer.pointee.book(ctx, &c)
+            }
+        }
+        try check(status, "book \(marketID)")
+    }
+
     public func request(_ r: HTTPRequest) throws {
         let status = withHeaders(r.headers) { headers, count in
             withArbStr(r.url) { url in

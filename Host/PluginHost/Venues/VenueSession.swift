@@ -159,14 +159,40 @@ public final class VenueSession {
     /// Set only during ``handleFrame(_:receivedAt:books:)``.
     private var bookReceiver: ((BookUpdate) -> Void)?
 
-    /// Applies `update` at once when the caller asked for that and nothing the plugin reported
-    /// earlier in this call waits (so the order of events is kept); else queues it.
-    private func report(_ update: BookUpdate) {
+    /// Applies the plugin's update at once when the caller asked for that and nothing the plugin
+    /// reported earlier in this call waits (so the order of events is kept); else queues it.
+    private func report(_ c: arb_book_update) {
+        // Copied into one update kept between calls: its ladders keep their storage, so a delta
+        // per frame allocates nothing here (a queued copy gets storage of its own when this one
+        // is next written).
+        // Taken out of the session for the call (a swap, not a copy of its five references).
+        var update = BookUpdate(kind: .delta, marketID: "")
+        swap(&update, &scratch)
+        defer { swap(&update, &scratch) }
+        update.kind = c.kind == UInt32(ARB_BOOK_DELTA) ? .delta : .snapshot
+        update.marketID = c.market_id.string
+        Self.copy(c.yes_bids, c.yes_bid_count, into: &update.yesBids)
+        Self.copy(c.yes_asks, c.yes_ask_count, into: &update.yesAsks)
+        Self.copy(c.no_bids, c.no_bid_count, into: &update.noBids)
+        Self.copy(c.no_asks, c.no_ask_count, into: &update.noAsks)
+        update.venueTime = c.venue_time_ns
+        update.receiveTime = c.receive_time_ns
+        update.venueSequence = c.venue_sequence
+        update.streamID = c.stream_id
         if events.isEmpty, let bookReceiver {
             bookReceiver(update)
         } else {
             events.append(.book(update))
         }
+    }
+
+    private var scratch = BookUpdate(kind: .delta, marketID: "")
+
+    private static func copy(_ p: UnsafePointer<arb_level>?, _ n: UInt32, into levels: inout [Level]) {
+        if !levels.isEmpty { levels.removeAll(keepingCapacity: true) }
+        guard let p, n > 0 else { return }
+        levels.reserveCapacity(Int(n))
+        for i in 0..<Int(n) { levels.append(Level(price: p[i].price_micros, size: p[i].size_centi)) }
     }
 
     private func call(_ body: (UnsafePointer<arb_venue_sink>) -> arb_status) throws(PluginCallError) -> [VenueEvent] {
@@ -229,22 +255,7 @@ public final class VenueSession {
             },
             book: { ctx, u in
                 guard let u else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
-                let c = u.pointee
-                func levels(_ p: UnsafePointer<arb_level>?, _ n: UInt32) -> [Level] {
-                    guard let p else { return [] }
-                    return (0..<Int(n)).map { Level(price: p[$0].price_micros, size: p[$0].size_centi) }
-                }
-                var update = BookUpdate(
-                    kind: c.kind == UInt32(ARB_BOOK_DELTA) ? .delta : .snapshot, marketID: c.market_id.string)
-                update.yesBids = levels(c.yes_bids, c.yes_bid_count)
-                update.yesAsks = levels(c.yes_asks, c.yes_ask_count)
-                update.noBids = levels(c.no_bids, c.no_bid_count)
-                update.noAsks = levels(c.no_asks, c.no_ask_count)
-                update.venueTime = c.venue_time_ns
-                update.receiveTime = c.receive_time_ns
-                update.venueSequence = c.venue_sequence
-                update.streamID = c.stream_id
-                VenueSession.session(ctx).report(update)
+                VenueSession.session(ctx).report(u.pointee)
                 return Int32(ARB_OK)
             },
             order: { ctx, r in

@@ -313,17 +313,10 @@ public final class KalshiVenue: VenuePlugin {
                     try sink.gap(marketID: msg.market_ticker, reason: "delta before snapshot on sid \(sid)")
                     return
                 }
-                var update = BookUpdate(kind: .delta, marketID: msg.market_ticker)
-                if side == .yes {
-                    update.yesBids = [Level(price: price, size: size)]
-                } else {
-                    update.noBids = [Level(price: price, size: size)]
-                }
-                update.venueSequence = envelope.seq ?? 0
-                update.streamID = sid
-                update.venueTime = (msg.ts_ms ?? 0) * 1_000_000
-                update.receiveTime = receivedAt
-                try sink.book(update)
+                try sink.bidChanged(
+                    marketID: msg.market_ticker, side: side, level: Level(price: price, size: size),
+                    sequence: envelope.seq ?? 0, streamID: sid, venueTime: (msg.ts_ms ?? 0) * 1_000_000,
+                    receiveTime: receivedAt)
             }
         case "fill":
             try sink.fill(try Self.fill(try decode(KalshiFillFrame.self, frame).msg))

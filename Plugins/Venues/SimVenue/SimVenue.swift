@@ -148,11 +148,8 @@ public final class SimVenue: VenuePlugin {
         } else {
             lastSequence[market] = seq
         }
-        var update = BookUpdate(kind: .delta, marketID: market)
-        if isYes { update.yesBids = [changed] } else { update.noBids = [changed] }
-        update.venueSequence = seq
-        update.receiveTime = receivedAt
-        try sink.book(update)
+        try sink.bidChanged(
+            marketID: market, side: isYes ? .yes : .no, level: changed, sequence: seq, receiveTime: receivedAt)
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
