@@ -243,21 +243,26 @@ struct KalshiSimulatorTests {
         for frame in opening { received += try session.handleFrame(Array(frame.utf8), receivedAt: 1) }
         guard case .book(let snapshot) = try #require(received.first) else { Issue.record("no snapshot"); return }
         #expect(snapshot.kind == .snapshot && snapshot.yesBids.first == Level(price: 450_000, size: 1_000))
-        // Read as the driver reads frames: a book the plugin reports first goes straight to the
-        // handler; one reported after another event waits behind it, so the order stays.
+        // Read as the driver reads frames: a book the plugin reports first goes straight to
+        // `streamBooks`; one reported after another event waits behind it, so the order stays.
         var direct: [BookUpdate] = []
-        let delta = try Array(sim.changeBid(ticker: "KXSIM-1-A", side: "yes", price: 450_000, change: -400).utf8)
-            .withUnsafeBufferPointer { try session.handleFrame($0, receivedAt: 2) { direct.append($0) } }
+        var times: [Int64] = []
+        session.streamBooks = { update, time in
+            direct.append(update)
+            times.append(time)
+        }
+        defer { session.streamBooks = nil }
+        let delta = try session.handleFrame(
+            Array(sim.changeBid(ticker: "KXSIM-1-A", side: "yes", price: 450_000, change: -400).utf8), receivedAt: 2)
         #expect(delta.isEmpty)
         #expect(direct.map(\.yesBids) == [[Level(price: 450_000, size: 600)]])
+        #expect(times == [2], "at the frame's receive time")
         // The subscription's snapshot again, its sequence jumped: the gap first, then the book.
         let snapshotFrame = try #require(opening.first { $0.contains("orderbook_snapshot") })
         let jumped = snapshotFrame.replacingOccurrences(of: "\"seq\":1,", with: "\"seq\":9,")
         #expect(jumped != snapshotFrame)
         direct = []
-        let resent = try Array(jumped.utf8).withUnsafeBufferPointer {
-            try session.handleFrame($0, receivedAt: 3) { direct.append($0) }
-        }
+        let resent = try session.handleFrame(Array(jumped.utf8), receivedAt: 3)
         #expect(direct.isEmpty, "the book came after the gap, so it waits behind it")
         #expect(resent.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 9 after 2"))
         guard resent.count == 2, case .book(let again) = resent[1] else {

@@ -81,6 +81,9 @@ public final class VenueDriver {
         self.pacesRequests = pacesRequests
         for v in venues {
             let session = VenueSession(instance: v)
+            let venue = session.venueID
+            // A frame's books reach the engine as the plugin reports them (received at the frame's time).
+            session.streamBooks = { [unowned self] update, now in apply(update, venue: venue, now: now) }
             sessions[session.venueID] = session
             governors[session.venueID] = RateGovernor(limits: v.manifest.rateLimits)
         }
@@ -207,9 +210,7 @@ public final class VenueDriver {
         frame: UnsafeBufferPointer<UInt8>, venue: String, at now: Nanoseconds, complete: Bool = true
     ) {
         message(.frame(frame, venue: venue, at: now), venue: venue, now: now, complete: complete) { session in
-            call(venue, now) {
-                try session.handleFrame(frame, receivedAt: now) { apply($0, venue: venue, now: now) }
-            }
+            call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
         }
     }
 

@@ -127,40 +127,32 @@ public final class VenueSession {
         try frame.withUnsafeBufferPointer { (b) throws(PluginCallError) in try handleFrame(b, receivedAt: receivedAt) }
     }
 
-    /// One frame the caller holds elsewhere; the plugin reads it only during the call.
+    /// One frame the caller holds elsewhere; the plugin reads it only during the call. Its book
+    /// updates go to ``streamBooks`` when that is set; the rest are returned, in order.
     public func handleFrame(_ frame: UnsafeBufferPointer<UInt8>, receivedAt: Nanoseconds) throws(PluginCallError)
         -> [VenueEvent]
     {
-        try call(withError: true) { sink, error in
+        frameTime = receivedAt
+        defer { frameTime = nil }
+        return try call(withError: true) { sink, error in
             instance.venueTable.pointee.on_stream_frame(
                 instance.handle, frame.baseAddress, frame.count, receivedAt, sink, error)
         }
     }
 
-    /// The same, with the frame's book updates handed to `books` as the plugin reports them,
-    /// while no other event of the call comes before them; the rest are returned, in order. A
-    /// delta per frame then never becomes a ``VenueEvent`` in an array the caller walks again.
-    /// `books` must not call this plugin (it runs inside the plugin's call).
-    public func handleFrame(
-        _ frame: UnsafeBufferPointer<UInt8>, receivedAt: Nanoseconds, books: (BookUpdate) -> Void
-    ) throws(PluginCallError) -> [VenueEvent] {
-        let result = withoutActuallyEscaping(books) { books -> Result<[VenueEvent], PluginCallError> in
-            bookReceiver = books
-            defer { bookReceiver = nil }
-            do throws(PluginCallError) {
-                return .success(try handleFrame(frame, receivedAt: receivedAt))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
-    }
+    /// Where a stream frame's book updates go, with the frame's receive time, as the plugin
+    /// reports them, while no other event of the call comes before them (else they are returned
+    /// in order with the rest). A delta per frame then never becomes a ``VenueEvent`` in an array
+    /// the caller walks again. Set once (the venue driver sets it for its sessions: a closure
+    /// made per frame would be allocated per frame). It runs inside the plugin's call, so it
+    /// must not call this plugin.
+    public var streamBooks: ((BookUpdate, Nanoseconds) -> Void)?
 
-    /// Set only during ``handleFrame(_:receivedAt:books:)``.
-    private var bookReceiver: ((BookUpdate) -> Void)?
+    /// The receive time of the frame the plugin is handling; nil outside ``handleFrame(_:receivedAt:)``.
+    private var frameTime: Nanoseconds?
 
-    /// Applies the plugin's update at once when the caller asked for that and nothing the plugin
-    /// reported earlier in this call waits (so the order of events is kept); else queues it.
+    /// Hands the plugin's update to ``streamBooks`` when it comes from a frame and nothing the
+    /// plugin reported earlier in this call waits (so the order of events is kept); else queues it.
     private func report(_ c: arb_book_update) {
         // Copied into one update kept between calls: its ladders keep their storage, so a delta
         // per frame allocates nothing here (a queued copy gets storage of its own when this one
@@ -179,8 +171,8 @@ public final class VenueSession {
         update.receiveTime = c.receive_time_ns
         update.venueSequence = c.venue_sequence
         update.streamID = c.stream_id
-        if events.isEmpty, let bookReceiver {
-            bookReceiver(update)
+        if events.isEmpty, let frameTime, let streamBooks {
+            streamBooks(update, frameTime)
         } else {
             events.append(.book(update))
         }
