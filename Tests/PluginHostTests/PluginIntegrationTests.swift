@@ -155,6 +155,28 @@ struct PluginIntegrationTests {
         #expect(markets.count == 32, "four pages of 10, 10, 10 and 2")
         #expect(markets.first?.tick == 10_000)
         #expect(markets.first?.feeSchedule == .quadratic)
+        // A page the byte scanner reads, the same page with spaces (the decoder's), and one whose
+        // first market lacks its event: the decoder's reading, never the next market's event.
+        guard case .request(let pageRequest) = try #require(try session.startDiscovery().first) else {
+            Issue.record("no page request")
+            return
+        }
+        let page = exchange.perform(pageRequest, now: 1)
+        let text = String(decoding: page.body, as: UTF8.self)
+        var spacedPage = page
+        spacedPage.body = Array(text.replacingOccurrences(of: ",\"", with: ", \"").utf8)
+        let scanned = try session.handle(page)
+        #expect(scanned.count == 11, "ten markets and the next page's request")
+        #expect(try session.handle(spacedPage) == scanned)
+        var stripped = text
+        stripped.replaceSubrange(try #require(stripped.range(of: "\"event\":\"SIM\",")), with: "")
+        var noEvent = page
+        noEvent.body = Array(stripped.utf8)
+        let eventIDs = try session.handle(noEvent).compactMap { e -> String? in
+            if case .market(let m) = e { return m.eventID }
+            return nil
+        }
+        #expect(eventIDs == [""] + Array(repeating: "SIM", count: 9))
         let events = try session.requestBook(marketID: "SIM-1")
         guard case .request(let r) = try #require(events.first) else { Issue.record("no request"); return }
         #expect(r.url == "sim://local/markets/SIM-1/book")

@@ -79,7 +79,7 @@ public final class SimVenue: VenuePlugin {
         }
         switch Tag(rawValue: response.tag) {
         case .markets:
-            let page = try decode(MarketsPage.self, response.body)
+            let page = try SimPageScanner.scan(response.body) ?? decode(MarketsPage.self, response.body)
             for m in page.markets {
                 try sink.market(
                     MarketInfo(
