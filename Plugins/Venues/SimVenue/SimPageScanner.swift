@@ -40,12 +40,15 @@ enum SimPageScanner {
         return true
     }
 
-    /// A non-negative integer of at most 18 digits at `i`, followed by a comma or a brace.
+    /// A non-negative integer that fits an `Int64` at `i`, followed by a comma or a brace.
     private static func integer(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64? {
         let start = i
         var value: Int64 = 0
-        while i < b.count, i - start < 18, b[i] >= 0x30, b[i] <= 0x39 {
-            value = value * 10 + Int64(b[i] - 0x30)
+        while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(b[i] - 0x30))
+            guard !o1, !o2 else { return nil }
+            value = a
             i += 1
         }
         guard i > start, i < b.count, b[i] == UInt8(ascii: ",") || b[i] == UInt8(ascii: "}") else { return nil }
