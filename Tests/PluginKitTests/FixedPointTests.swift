@@ -5,7 +5,8 @@ struct FixedPointTests {
     @Test(arguments: [
         ("0.0175", Int64(1_000_000), Int64(17_500)), ("1", 1_000_000, 1_000_000), ("-0.5", 1_000_000, -500_000),
         ("12.61", 100, 1_261), ("0.50", 10, 5), ("+3", 100, 300), ("0.000001", 1_000_000, 1),
-        (".5", 1_000_000, 500_000), ("5.", 100, 500), ("-0", 100, 0), ("0.4200", 100, 42),
+        (".5", 1_000_000, 500_000), ("5.", 100, 500), ("-0", 100, 0), ("0.4200", 100, 42), ("7", 1, 7),
+        ("0.1234", 10_000, 1_234), ("2.5", 1_000, 2_500),
     ])
     func parsesExactly(text: String, scale: Int64, expected: Int64) {
         #expect(FixedPoint.parse(text, scale: scale) == expected)
@@ -26,6 +27,8 @@ struct FixedPointTests {
         #expect(bytes.withUnsafeBufferPointer { FixedPoint.parse(utf8: $0, scale: 100) } == 1_250)
         #expect(FixedPoint.parse("1", scale: 250) == nil)
         #expect(FixedPoint.parse("1", scale: 0) == nil)
+        #expect(FixedPoint.parse("1", scale: -100) == nil)
+        #expect(FixedPoint.parse("1", scale: 1_000_001) == nil)
     }
 
     @Test func formatsWithoutTrailingZeros() {
