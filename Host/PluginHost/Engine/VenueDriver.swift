@@ -526,7 +526,8 @@ public final class VenueDriver {
     }
 
     private func drain(_ events: [VenueEvent], venue: String, now: Nanoseconds) {
-        guard let session = venueSession(venue) else { return }
+        // Most stream frames leave nothing here (their books went straight to the engine).
+        guard !events.isEmpty, let session = venueSession(venue) else { return }
         var queue = events[...]
         while let event = queue.popFirst() {
             switch event {

@@ -194,7 +194,7 @@ public final class VenueSession {
     private func call(
         withError: Bool, _ body: (UnsafePointer<arb_venue_sink>, UnsafePointer<arb_text_sink>) -> arb_status
     ) throws(PluginCallError) -> [VenueEvent] {
-        events.removeAll(keepingCapacity: true)
+        if !events.isEmpty { events.removeAll(keepingCapacity: true) }
         // One buffer per session, cleared per call: a venue call per stream frame must not allocate it.
         let message = errorText
         message.clear()

@@ -134,22 +134,43 @@ public final class SimVenue: VenuePlugin {
             (market, seq, isYes) = (delta.market, delta.seq, delta.side == "yes")
             changed = try level(price: delta.price, size: delta.size)
         }
-        // One hash of the market id: its entry is found once, then read and written in place.
-        if let i = lastSequence.index(forKey: market) {
-            let last = lastSequence.values[i]
-            // A delta at or below the last snapshot's sequence is already in it.
-            if seq <= last { return }
-            if seq != last + 1 {
-                lastSequence.remove(at: i)
-                try sink.gap(marketID: market, reason: "sequence \(seq) after \(last)")
-                return
-            }
-            lastSequence.values[i] = seq
-        } else {
-            lastSequence[market] = seq
+        switch Self.advance(&lastSequence, market: market, to: seq) {
+        case .applied: return
+        case .gap(let last):
+            try sink.gap(marketID: market, reason: "sequence \(seq) after \(last)")
+            return
+        case .next: break
         }
         try sink.bidChanged(
             marketID: market, side: isYes ? .yes : .no, level: changed, sequence: seq, receiveTime: receivedAt)
+    }
+
+    enum SequenceStep {
+        /// At or below the last snapshot's sequence: already in the book.
+        case applied
+        /// Not the next one: the market's sequence is forgotten until its next snapshot.
+        case gap(last: UInt64)
+        case next
+    }
+
+    /// Moves `market`'s sequence to `seq`. The map is passed `inout`, one access for the whole
+    /// step (each access to a class's dictionary is a dynamic exclusivity check), and the
+    /// market id is hashed once: its entry is found, then read and written in place.
+    private static func advance(_ sequences: inout [String: UInt64], market: String, to seq: UInt64)
+        -> SequenceStep
+    {
+        guard let i = sequences.index(forKey: market) else {
+            sequences[market] = seq
+            return .next
+        }
+        let last = sequences.values[i]
+        if seq <= last { return .applied }
+        if seq != last + 1 {
+            sequences.remove(at: i)
+            return .gap(last: last)
+        }
+        sequences.values[i] = seq
+        return .next
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
