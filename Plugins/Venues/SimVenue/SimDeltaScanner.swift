@@ -103,6 +103,12 @@ enum SimDeltaScanner {
     {
         guard var i = find(key, in: b, from: at) else { return nil }
         defer { at = i }
+        return integer(b, &i)
+    }
+
+    /// The non-negative integer at `i`, followed by a comma or a closing brace; `i` moves past
+    /// its digits. Nil for no digits, an overflow or another byte after them.
+    static func integer(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> UInt64? {
         var value: UInt64 = 0
         let start = i
         while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {

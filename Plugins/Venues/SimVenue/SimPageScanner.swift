@@ -16,7 +16,8 @@ enum SimPageScanner {
                 guard take("{\"id\":", b, &i), let id = SimDeltaScanner.quoted(b, &i),
                     take(",\"event\":", b, &i), let event = SimDeltaScanner.quoted(b, &i),
                     take(",\"title\":", b, &i), let title = SimDeltaScanner.quoted(b, &i),
-                    take(",\"close_time_ns\":", b, &i), let close = integer(b, &i),
+                    take(",\"close_time_ns\":", b, &i),
+                    let close = SimDeltaScanner.integer(b, &i).flatMap({ Int64(exactly: $0) }),
                     take(",\"tick\":", b, &i), let tick = SimDeltaScanner.quoted(b, &i), take("}", b, &i)
                 else { return nil }
                 markets.append(
@@ -38,20 +39,5 @@ enum SimPageScanner {
         guard SimDeltaScanner.equals(b, i..<min(i + text.utf8CodeUnitCount, b.count), text) else { return false }
         i += text.utf8CodeUnitCount
         return true
-    }
-
-    /// A non-negative integer that fits an `Int64` at `i`, followed by a comma or a brace.
-    private static func integer(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64? {
-        let start = i
-        var value: Int64 = 0
-        while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(b[i] - 0x30))
-            guard !o1, !o2 else { return nil }
-            value = a
-            i += 1
-        }
-        guard i > start, i < b.count, b[i] == UInt8(ascii: ",") || b[i] == UInt8(ascii: "}") else { return nil }
-        return value
     }
 }
