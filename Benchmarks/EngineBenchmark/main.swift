@@ -413,13 +413,14 @@ if wants("replay") {
     // The same scenario recorded twice, the exchange read 200 frames at a time (the demo's
     // batch): the engine cycling after every frame, and once per batch; each tape replayed three times.
     let policies = ProcessInfo.processInfo.environment["ARB_BENCH_REPLAY_CYCLES"]
+    // No paper fills, live or in the replays: the figure is the pipeline's, not the executor's.
+    var options = Engine.Options()
+    options.paper = false
     for conflate in [false, true] where policies == nil || policies == (conflate ? "batch" : "message") {
         let tapePath = NSTemporaryDirectory() + "arb-bench-\(getpid())-\(conflate).tape.jsonl"
         defer { try? FileManager.default.removeItem(atPath: tapePath) }
         do {
             let tape = try! TapeWriter(path: tapePath)
-            var options = Engine.Options()
-            options.paper = false
             let ticks = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
             defer { ticks.deallocate() }
             ticks.pointee = 1_764_072_000_000_000_000
@@ -439,8 +440,6 @@ if wants("replay") {
         let readStart = clockNanos()
         let records = try! TapeReader.read(path: tapePath)
         let readSeconds = Double(clockNanos() - readStart) / 1e9
-        var options = Engine.Options()
-        options.paper = false
         var runs: [Double] = []
         var decisions = 0
         var cycles = 0

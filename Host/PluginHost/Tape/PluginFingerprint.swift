@@ -19,15 +19,10 @@ public struct PluginFingerprint: Sendable, Equatable {
     public var librarySHA256: String
     /// The first 16 hex digits of the sha256 of the config's canonical JSON.
     public var configDigest: String
+}
 
-    public init(id: String, kind: String, arm: String, librarySHA256: String, configDigest: String) {
-        self.id = id
-        self.kind = kind
-        self.arm = arm
-        self.librarySHA256 = librarySHA256
-        self.configDigest = configDigest
-    }
-
+// The other initializers live in an extension, so the struct keeps its memberwise one.
+extension PluginFingerprint {
     init(_ instance: PluginInstance) {
         let manifest = instance.manifest
         let config = LibraryLoader.hex(SHA256.hash(data: Data(manifest.config.json.utf8))).prefix(16)

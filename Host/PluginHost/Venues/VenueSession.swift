@@ -154,10 +154,9 @@ public final class VenueSession {
     /// Hands the plugin's update to ``streamBooks`` when it comes from a frame and nothing the
     /// plugin reported earlier in this call waits (so the order of events is kept); else queues it.
     private func report(_ c: arb_book_update) {
-        // Copied into one update kept between calls: its ladders keep their storage, so a delta
-        // per frame allocates nothing here (a queued copy gets storage of its own when this one
-        // is next written).
-        // Taken out of the session for the call (a swap, not a copy of its five references).
+        // Copied into one update kept between calls, taken out for the call by a swap (not a
+        // copy of its five references): its ladders keep their storage, so a delta per frame
+        // allocates nothing here. A queued copy gets storage of its own when this one is next written.
         var update = BookUpdate(kind: .delta, marketID: "")
         swap(&update, &scratch)
         defer { swap(&update, &scratch) }
