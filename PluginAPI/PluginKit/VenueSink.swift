@@ -75,9 +75,24 @@ public struct VenueSink {
         marketID: String, side: Side, level: Level, sequence: UInt64, streamID: UInt64 = 0,
         venueTime: Nanoseconds = 0, receiveTime: Nanoseconds
     ) throws {
+        var id = marketID
+        try id.withUTF8 {
+            try bidChanged(
+                marketID: $0, side: side, level: level, sequence: sequence, streamID: streamID,
+                venueTime: venueTime, receiveTime: receiveTime)
+        }
+    }
+
+    /// The same, with the market id's UTF-8 bytes where the plugin found them (in the frame,
+    /// say): a plugin that parses in place need not make a String of every frame's id.
+    public func bidChanged(
+        marketID: UnsafeBufferPointer<UInt8>, side: Side, level: Level, sequence: UInt64, streamID: UInt64 = 0,
+        venueTime: Nanoseconds = 0, receiveTime: Nanoseconds
+    ) throws {
         var changed = arb_level(price_micros: level.price, size_centi: level.size)
-        let status = withArbStr(marketID) { id in
-            withUnsafePointer(to: &changed) { one in
+        let status = marketID.withMemoryRebound(to: CChar.self) { chars in
+            let id = arb_str(data: chars.baseAddress, len: chars.count)
+            return withUnsafePointer(to: &changed) { one in
                 var c = arb_book_update(
                     struct_size: UInt32(MemoryLayout<arb_book_update>.size), kind: BookUpdate.Kind.delta.rawValue,
                     market_id: id, yes_bids: side == .yes ? one : nil, yes_bid_count: side == .yes ? 1 : 0,
@@ -87,7 +102,7 @@ public struct VenueSink {
                 return pointer.pointee.book(ctx, &c)
             }
         }
-        try check(status, "book \(marketID)")
+        try check(status, "book \(String(decoding: marketID, as: UTF8.self))")
     }
 
     public func request(_ r: HTTPRequest) throws {

@@ -257,14 +257,27 @@ struct KalshiSimulatorTests {
         #expect(delta.isEmpty)
         #expect(direct.map(\.yesBids) == [[Level(price: 450_000, size: 600)]])
         #expect(times == [2], "at the frame's receive time")
+        // With `streamBids` set as well (the driver sets both), a delta of one bid level goes
+        // there instead, read in place from the plugin's update: no `BookUpdate` is made of it.
+        var bids: [(marketID: String, side: Side, level: Level, time: Int64)] = []
+        session.streamBids = { change, time in
+            bids.append((String(decoding: change.marketID, as: UTF8.self), change.side, change.level, time))
+        }
+        defer { session.streamBids = nil }
+        let bid = try session.handleFrame(
+            Array(sim.changeBid(ticker: "KXSIM-1-A", side: "no", price: 520_000, change: 100).utf8), receivedAt: 3)
+        #expect(bid.isEmpty && direct.count == 1)
+        #expect(bids.count == 1 && bids.first?.marketID == "KXSIM-1-A" && bids.first?.side == .no)
+        #expect(bids.first?.level.price == 520_000 && bids.first?.time == 3)
         // The subscription's snapshot again, its sequence jumped: the gap first, then the book.
         let snapshotFrame = try #require(opening.first { $0.contains("orderbook_snapshot") })
         let jumped = snapshotFrame.replacingOccurrences(of: "\"seq\":1,", with: "\"seq\":9,")
         #expect(jumped != snapshotFrame)
         direct = []
+        bids = []
         let resent = try session.handleFrame(Array(jumped.utf8), receivedAt: 3)
-        #expect(direct.isEmpty, "the book came after the gap, so it waits behind it")
-        #expect(resent.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 9 after 2"))
+        #expect(direct.isEmpty && bids.isEmpty, "the book came after the gap, so it waits behind it")
+        #expect(resent.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 9 after 3"))
         guard resent.count == 2, case .book(let again) = resent[1] else {
             Issue.record("no book after the gap: \(resent)")
             return
@@ -274,8 +287,8 @@ struct KalshiSimulatorTests {
         let gap = try session.handleFrame(
             Array(sim.changeBid(ticker: "KXSIM-1-A", side: "no", price: 520_000, change: 100).utf8), receivedAt: 4)
         #expect(
-            gap.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 4 after 9"),
-            "the simulator's 3 lost, its 4 arrives after the resent 9: a sequence that goes back is a gap too")
+            gap.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 5 after 9"),
+            "the simulator's 4 lost, its 5 arrives after the resent 9: a sequence that goes back is a gap too")
     }
 
     /// The private channels: a signed plugin subscribes to `fill` and `user_orders`; an order's

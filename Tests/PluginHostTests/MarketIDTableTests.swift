@@ -3,7 +3,8 @@ import Testing
 
 @testable import PluginHost
 
-/// The engine's market lookup: its own word-at-a-time hash, the full string for equality.
+/// The engine's market lookup: its own word-at-a-time hash, the full string for equality; an id
+/// given as bytes finds what the same id as a String finds.
 struct MarketIDTableTests {
     @Test func sameIdFromAnyStorageFindsOneMarket() {
         let native = String(repeating: "a", count: 40) + "-X"
@@ -13,10 +14,10 @@ struct MarketIDTableTests {
         table.insert(venue: 0, id: native, market: 3)
         table.insert(venue: 0, id: "KX-1", market: 4)
         table.insert(venue: 0, id: "", market: 5)
-        #expect(table.find(venue: 0, id: fromSubstring) == 3)
-        #expect(table.find(venue: 0, id: bridged) == 3)
-        #expect(table.find(venue: 0, id: String("xKX-1".dropFirst())) == 4)
-        #expect(table.find(venue: 0, id: "") == 5)
+        #expect(table.findBoth(venue: 0, id: fromSubstring) == 3)
+        #expect(table.findBoth(venue: 0, id: bridged) == 3)
+        #expect(table.findBoth(venue: 0, id: String("xKX-1".dropFirst())) == 4)
+        #expect(table.findBoth(venue: 0, id: "") == 5)
         #expect(MarketIDTable.hash(native) == MarketIDTable.hash(bridged))
     }
 
@@ -34,7 +35,8 @@ struct MarketIDTableTests {
             var table = MarketIDTable()
             for (i, id) in distinct.enumerated() { table.insert(venue: 0, id: id, market: i) }
             #expect(table.count == distinct.count, "length \(length)")
-            #expect(distinct.indices.allSatisfy { table.find(venue: 0, id: distinct[$0]) == $0 }, "length \(length)")
+            #expect(
+                distinct.indices.allSatisfy { table.findBoth(venue: 0, id: distinct[$0]) == $0 }, "length \(length)")
         }
     }
 
@@ -43,10 +45,14 @@ struct MarketIDTableTests {
         var table = MarketIDTable()
         table.insert(venue: 0, id: "SAME", market: 0)
         table.insert(venue: 1, id: "SAME", market: 1)
-        #expect(table.find(venue: 0, id: "SAME") == 0 && table.find(venue: 1, id: "SAME") == 1)
-        #expect(table.find(venue: 2, id: "SAME") == nil)
+        #expect(table.findBoth(venue: 0, id: "SAME") == 0 && table.findBoth(venue: 1, id: "SAME") == 1)
+        #expect(table.findBoth(venue: 2, id: "SAME") == nil)
         table.insert(venue: 1, id: "SAME", market: 7)
-        #expect(table.find(venue: 1, id: "SAME") == 7 && table.count == 2)
+        #expect(table.findBoth(venue: 1, id: "SAME") == 7 && table.count == 2)
+        // A market whose id changes is found by its new id only.
+        table.insert(venue: 0, id: "OLD", market: 9)
+        table.insert(venue: 0, id: "NEW", market: 9)
+        #expect(table.findBoth(venue: 0, id: "NEW") == 9 && table.findBoth(venue: 0, id: "OLD") == nil)
     }
 
     @Test func findsEveryMarketOfALargeUniverse() {
@@ -56,8 +62,19 @@ struct MarketIDTableTests {
         var table = MarketIDTable()
         for (i, id) in ids.enumerated() { table.insert(venue: i % 3, id: id, market: i) }
         #expect(table.count == ids.count)
-        #expect(ids.indices.allSatisfy { table.find(venue: $0 % 3, id: ids[$0]) == $0 })
-        #expect(ids.indices.allSatisfy { table.find(venue: ($0 + 1) % 3, id: ids[$0]) == nil })
-        #expect(table.find(venue: 0, id: "0x" + String(format: "%064x", 1)) == nil)
+        #expect(ids.indices.allSatisfy { table.findBoth(venue: $0 % 3, id: ids[$0]) == $0 })
+        #expect(ids.indices.allSatisfy { table.findBoth(venue: ($0 + 1) % 3, id: ids[$0]) == nil })
+        #expect(table.findBoth(venue: 0, id: "0x" + String(format: "%064x", 1)) == nil)
+    }
+}
+
+extension MarketIDTable {
+    /// The market `id` names, looked up as a String and as its UTF-8 bytes: the two must agree.
+    func findBoth(venue: Int, id: String) -> Int? {
+        var bytes = id
+        let byBytes = bytes.withUTF8 { find(venue: venue, id: $0) }
+        let byString = find(venue: venue, id: id)
+        #expect(byBytes == byString, "\(id) on venue \(venue)")
+        return byString
     }
 }

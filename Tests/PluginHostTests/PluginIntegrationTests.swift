@@ -267,6 +267,61 @@ struct PluginIntegrationTests {
                 == [.gap(marketID: "SIM-2", reason: "sequence \(seq + 4) after \(seq + 2)")])
     }
 
+    /// SimVenue keeps each market's sequence apart (ids that are prefixes of others, past its
+    /// table's growth): a gap in one market leaves the others in step, and the market's next
+    /// delta after a gap starts it again, scanner and decoder layouts alike.
+    @Test func simVenueKeepsEachMarketsSequence() throws {
+        let (box, manager) = try loaded(["10-venue.toml": Self.venueManifest])
+        defer { box.remove() }
+        let session = VenueSession(instance: try #require(manager.pipeline.venues.first))
+        let exchange = ScenarioExchange()
+        var queue = try session.startDiscovery()
+        var ids: [String] = []
+        while let event = queue.first {
+            queue.removeFirst()
+            switch event {
+            case .market(let m): ids.append(m.marketID)
+            case .request(let r): queue += try session.handle(exchange.perform(r, now: 1))
+            default: break
+            }
+        }
+        #expect(ids.count == 32 && ids.contains("SIM-1") && ids.contains("SIM-10"))
+        var sequences: [String: UInt64] = [:]
+        for id in ids {
+            guard case .request(let r) = try #require(try session.requestBook(marketID: id).first),
+                case .book(let snapshot) = try #require(try session.handle(exchange.perform(r, now: 1)).first)
+            else {
+                Issue.record("no snapshot of \(id)")
+                return
+            }
+            sequences[id] = snapshot.venueSequence
+        }
+        func frame(_ id: String, _ seq: UInt64, spaced: Bool = false) -> [UInt8] {
+            let text =
+                "{\"type\":\"delta\",\"market\":\"\(id)\",\"seq\":\(seq),\"side\":\"yes\",\"price\":\"0.3\",\"size\":\"2\"}"
+            return Array((spaced ? text.replacingOccurrences(of: ",", with: ", ") : text).utf8)
+        }
+        func isBook(_ events: [VenueEvent]) -> Bool {
+            if events.count == 1, case .book = events[0] { return true }
+            return false
+        }
+        for (i, id) in ids.enumerated() {
+            let next = try #require(sequences[id]) + 1
+            #expect(isBook(try session.handleFrame(frame(id, next, spaced: i % 3 == 0), receivedAt: 2)), "\(id)")
+            #expect(try session.handleFrame(frame(id, next), receivedAt: 3).isEmpty, "\(id) again is skipped")
+            sequences[id] = next
+        }
+        let skipped = try #require(sequences["SIM-1"]) + 2
+        #expect(
+            try session.handleFrame(frame("SIM-1", skipped), receivedAt: 4)
+                == [.gap(marketID: "SIM-1", reason: "sequence \(skipped) after \(skipped - 2)")])
+        for id in ids where id != "SIM-1" {
+            #expect(isBook(try session.handleFrame(frame(id, try #require(sequences[id]) + 1), receivedAt: 5)), "\(id)")
+        }
+        #expect(isBook(try session.handleFrame(frame("SIM-1", skipped + 5, spaced: true), receivedAt: 6)))
+        #expect(isBook(try session.handleFrame(frame("SIM-1", skipped + 6), receivedAt: 7)))
+    }
+
     @Test func demoRunsEveryKindOfPlugin() throws {
         let (box, manager) = try loaded([
             "10-venue.toml": Self.venueManifest,

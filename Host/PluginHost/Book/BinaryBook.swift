@@ -51,6 +51,17 @@ public struct BinaryBook: @unchecked Sendable {
         sequence += 1
     }
 
+    /// Applies one changed bid level: the same as ``apply(_:)`` with a delta holding that level alone.
+    mutating func apply(_ change: BidChange) {
+        makeUnique()
+        switch change.side {
+        case .yes: setBid(.yesBids, mirroredIn: .derivedNoAsks, change.level.price, change.level.size)
+        case .no: setBid(.noBids, mirroredIn: .derivedYesAsks, change.level.price, change.level.size)
+        }
+        if change.venueTime > 0 { venueTime = change.venueTime }
+        sequence += 1
+    }
+
     // MARK: Reading
 
     /// Best YES bid, from the explicit side or mirrored from the NO asks.

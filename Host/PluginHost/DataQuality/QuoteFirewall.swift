@@ -44,9 +44,16 @@ public struct QuoteFirewall: Sendable {
 
     private static func check(_ levels: [Level], _ tick: MicroDollars) -> QuoteRejection? {
         for l in levels {
-            guard l.price > 0, l.price < FixedPoint.micros, l.size >= 0 else { return .outOfRange }
-            if tick > 0, l.price % tick != 0 { return .offTick }
+            if let rejection = checkLevel(l, tick: tick) { return rejection }
         }
+        return nil
+    }
+
+    /// One level: its price inside (0, 1) and on the tick grid, its size not negative.
+    @inline(__always)
+    static func checkLevel(_ l: Level, tick: MicroDollars) -> QuoteRejection? {
+        guard l.price > 0, l.price < FixedPoint.micros, l.size >= 0 else { return .outOfRange }
+        if tick > 0, l.price % tick != 0 { return .offTick }
         return nil
     }
 

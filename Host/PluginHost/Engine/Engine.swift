@@ -202,16 +202,10 @@ public final class Engine {
 
     /// One book snapshot or delta from a venue, received at `receivedAt`.
     public func apply(_ update: BookUpdate, venue: String, receivedAt: Nanoseconds) {
-        summary.updates += 1
-        let v = slot(of: venue)
-        lastMessage[v] = receivedAt
-        if !staleVenues.isEmpty, staleVenues.remove(venue) != nil { markVenueDirty(venue) }
-        guard let id = marketIDs.find(venue: v, id: update.marketID), states[id].isKnown else {
-            summary.dataQuality.count(.unknownMarket)
-            return
-        }
-        let key = MarketKey(venue: venue, marketID: update.marketID)
+        guard let id = arrive(venue: venue, at: receivedAt, find: { marketIDs.find(venue: $0, id: update.marketID) })
+        else { return }
         if let rejection = firewall.checkLevels(update, tick: states[id].tick) {
+            let key = universe.marketKeys[id]
             reject(id, key, rejection, time: receivedAt)
             if update.kind == .delta { onResync?(key) }
             return
@@ -221,15 +215,61 @@ public final class Engine {
         }
         // Mutated in place: copying the book out and back would copy its ladders on every update.
         books[id].apply(update)
+        if update.kind == .snapshot { firewall.reset(market: id) }
+        checkBook(id, isSnapshot: update.kind == .snapshot, receivedAt: receivedAt)
+    }
+
+    /// One changed bid level from a venue's stream: the same as ``apply(_:venue:receivedAt:)``
+    /// with a delta holding that level alone, without building one.
+    func apply(_ change: BidChange, venue: String, receivedAt: Nanoseconds) {
+        guard
+            let id = arrive(
+                venue: venue, at: receivedAt,
+                find: {
+                    // A miss looks again by the id as a String, which the `BookUpdate` way would
+                    // make: the same answer even for bytes that are not valid UTF-8.
+                    marketIDs.find(venue: $0, id: change.marketID)
+                        ?? marketIDs.find(venue: $0, id: String(decoding: change.marketID, as: UTF8.self))
+                })
+        else { return }
+        if let rejection = QuoteFirewall.checkLevel(change.level, tick: states[id].tick) {
+            let key = universe.marketKeys[id]
+            reject(id, key, rejection, time: receivedAt)
+            onResync?(key)
+            return
+        }
+        books[id].apply(change)
+        checkBook(id, isSnapshot: false, receivedAt: receivedAt)
+    }
+
+    /// What every update does first: counted, its venue marked live (and no longer stale), and
+    /// its market found by `find` (given the venue's slot). Nil, counted, for an unknown market.
+    @inline(__always)
+    private func arrive(venue: String, at receivedAt: Nanoseconds, find: (Int) -> Int?) -> Int? {
+        summary.updates += 1
+        let v = slot(of: venue)
+        lastMessage[v] = receivedAt
+        if !staleVenues.isEmpty, staleVenues.remove(venue) != nil { markVenueDirty(venue) }
+        guard let id = find(v), states[id].isKnown else {
+            summary.dataQuality.count(.unknownMarket)
+            return nil
+        }
+        return id
+    }
+
+    /// What every applied update does last: the market's state follows its book, and the book
+    /// passes the firewall or the market is withheld; either way its groups are dirty.
+    @inline(__always)
+    private func checkBook(_ id: Int, isSnapshot: Bool, receivedAt: Nanoseconds) {
         states[id].bookSequence = books[id].sequence
         states[id].receiveTime = receivedAt
-        let gapPending = states[id].quarantine == .sequenceGap && update.kind != .snapshot
-        if update.kind == .snapshot { firewall.reset(market: id) }
+        let gapPending = states[id].quarantine == .sequenceGap && !isSnapshot
         if let rejection = firewall.checkBook(&books[id], market: id) {
+            let key = universe.marketKeys[id]
             reject(id, key, rejection, time: receivedAt)
             // A crossed book built from deltas may be a missed delta: fetch a snapshot. A crossed
             // snapshot is the venue's own state; asking again would only loop.
-            if rejection == .crossed || rejection == .locked, update.kind == .delta { onResync?(key) }
+            if rejection == .crossed || rejection == .locked, !isSnapshot { onResync?(key) }
         } else if !gapPending {
             states[id].quarantine = nil
         }

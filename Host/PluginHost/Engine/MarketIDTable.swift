@@ -1,3 +1,9 @@
+import PluginKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The engine's market lookup: (venue slot, market id) → market index, on every book update.
 ///
 /// Open addressing over one array of 16-byte entries holding a word-at-a-time hash of the id:
@@ -20,12 +26,21 @@ struct MarketIDTable {
     private var entries = [Entry](repeating: MarketIDTable.empty, count: 16)
     /// Each market's id by its index, for the equality check.
     private var ids: [String] = []
+    /// The same ids' UTF-8 end to end, and where each market's lies, for the check of an id
+    /// given as bytes (a `memcmp`, where comparing with the String took 200 instructions).
+    private var idBytes: [UInt8] = []
+    private var idRanges: [Range<Int>] = []
     private(set) var count = 0
 
     /// Maps `id` on the venue in `venue` to `market`, replacing an earlier mapping of that id.
     mutating func insert(venue: Int, id: String, market: Int) {
-        if ids.count <= market { ids += repeatElement("", count: market + 1 - ids.count) }
+        if ids.count <= market {
+            ids += repeatElement("", count: market + 1 - ids.count)
+            idRanges += repeatElement(0..<0, count: market + 1 - idRanges.count)
+        }
         ids[market] = id
+        idBytes.append(contentsOf: id.utf8)
+        idRanges[market] = idBytes.count - id.utf8.count..<idBytes.count
         if 2 * (count + 1) > entries.count { rehash(capacity: 2 * entries.count) }
         let hash = Self.hash(id)
         var i = slot(hash, venue)
@@ -51,6 +66,34 @@ struct MarketIDTable {
                 i = (i &+ 1) & (entries.count &- 1)
             }
             return nil
+        }
+    }
+
+    /// The market whose id is `bytes` (UTF-8) on the venue in `venue`, or nil: the same lookup
+    /// for an id read in place from a plugin's update, with no String made of it.
+    func find(venue: Int, id bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let hash = Self.hash(bytes)
+        return idBytes.withUnsafeBufferPointer { stored in
+            idRanges.withUnsafeBufferPointer { ranges in
+                entries.withUnsafeBufferPointer { entries in
+                    var i = slot(hash, venue)
+                    while entries[i].market >= 0 {
+                        let e = entries[i]
+                        if e.hash == hash && e.venue == venue {
+                            let range = ranges[Int(e.market)]
+                            if range.count == bytes.count
+                                && (bytes.isEmpty
+                                    || memcmp(stored.baseAddress! + range.lowerBound, bytes.baseAddress!, bytes.count)
+                                        == 0)
+                            {
+                                return Int(e.market)
+                            }
+                        }
+                        i = (i &+ 1) & (entries.count &- 1)
+                    }
+                    return nil
+                }
+            }
         }
     }
 
@@ -80,24 +123,7 @@ struct MarketIDTable {
             }()
     }
 
-    /// Multiply-xorshift over 8-byte words (SplitMix64's constants), then the tail and the length.
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        let raw = UnsafeRawBufferPointer(bytes)
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
-        var i = 0
-        while i + 8 <= raw.count {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 29
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < raw.count {
-            tail |= UInt64(raw[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
-        return h ^ (h >> 31)
-    }
+    /// See ``IDHash``.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 { IDHash.of(bytes) }
 }

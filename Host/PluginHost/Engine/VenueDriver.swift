@@ -84,6 +84,7 @@ public final class VenueDriver {
             let venue = session.venueID
             // A frame's books reach the engine as the plugin reports them (received at the frame's time).
             session.streamBooks = { [unowned self] update, now in apply(update, venue: venue, now: now) }
+            session.streamBids = { [unowned self] change, now in engine.apply(change, venue: venue, receivedAt: now) }
             sessions[session.venueID] = session
             governors[session.venueID] = RateGovernor(limits: v.manifest.rateLimits)
         }

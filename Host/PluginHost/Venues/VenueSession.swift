@@ -148,12 +148,21 @@ public final class VenueSession {
     /// must not call this plugin.
     public var streamBooks: ((BookUpdate, Nanoseconds) -> Void)?
 
+    /// Where a stream frame's one changed bid level goes instead of ``streamBooks``, under the
+    /// same conditions, read in place: no ``BookUpdate`` is filled for it. Unset, it goes to
+    /// ``streamBooks`` as any other update.
+    var streamBids: ((BidChange, Nanoseconds) -> Void)?
+
     /// The receive time of the frame the plugin is handling; nil outside ``handleFrame(_:receivedAt:)``.
     private var frameTime: Nanoseconds?
 
     /// Hands the plugin's update to ``streamBooks`` when it comes from a frame and nothing the
     /// plugin reported earlier in this call waits (so the order of events is kept); else queues it.
     private func report(_ c: arb_book_update) {
+        if events.isEmpty, let frameTime, let streamBids, let change = BidChange(c) {
+            streamBids(change, frameTime)
+            return
+        }
         // Copied into one update kept between calls, taken out for the call by a swap (not a
         // copy of its five references): its ladders keep their storage, so a delta per frame
         // allocates nothing here. A queued copy gets storage of its own when this one is next written.

@@ -9,35 +9,29 @@ enum SimPageScanner {
     static func scan(_ body: [UInt8]) -> MarketsPage? {
         body.withUnsafeBufferPointer { b -> MarketsPage? in
             var i = 0
-            guard take("{\"markets\":[", b, &i) else { return nil }
+            guard SimBytes.take("{\"markets\":[", b, &i) else { return nil }
             var markets: [MarketsPage.Market] = []
             while i < b.count, b[i] != UInt8(ascii: "]") {
-                if !markets.isEmpty { guard take(",", b, &i) else { return nil } }
-                guard take("{\"id\":", b, &i), let id = SimDeltaScanner.quoted(b, &i),
-                    take(",\"event\":", b, &i), let event = SimDeltaScanner.quoted(b, &i),
-                    take(",\"title\":", b, &i), let title = SimDeltaScanner.quoted(b, &i),
-                    take(",\"close_time_ns\":", b, &i),
-                    let close = SimDeltaScanner.integer(b, &i).flatMap({ Int64(exactly: $0) }),
-                    take(",\"tick\":", b, &i), let tick = SimDeltaScanner.quoted(b, &i), take("}", b, &i)
+                if !markets.isEmpty { guard SimBytes.take(",", b, &i) else { return nil } }
+                guard SimBytes.take("{\"id\":", b, &i), let id = SimBytes.quoted(b, &i),
+                    SimBytes.take(",\"event\":", b, &i), let event = SimBytes.quoted(b, &i),
+                    SimBytes.take(",\"title\":", b, &i), let title = SimBytes.quoted(b, &i),
+                    SimBytes.take(",\"close_time_ns\":", b, &i),
+                    let close = SimBytes.integer(b, &i).flatMap({ Int64(exactly: $0) }),
+                    SimBytes.take(",\"tick\":", b, &i), let tick = SimBytes.quoted(b, &i), SimBytes.take("}", b, &i)
                 else { return nil }
                 markets.append(
                     MarketsPage.Market(id: id, event: event, title: title, close_time_ns: close, tick: tick))
             }
-            guard take("],\"next_cursor\":", b, &i) else { return nil }
+            guard SimBytes.take("],\"next_cursor\":", b, &i) else { return nil }
             var next: String?
-            if !take("null", b, &i) {
-                guard let cursor = SimDeltaScanner.quoted(b, &i) else { return nil }
+            if !SimBytes.take("null", b, &i) {
+                guard let cursor = SimBytes.quoted(b, &i) else { return nil }
                 next = cursor
             }
-            guard take("}", b, &i), i == b.count else { return nil }
+            guard SimBytes.take("}", b, &i), i == b.count else { return nil }
             return MarketsPage(markets: markets, next_cursor: next)
         }
     }
 
-    /// True, and `i` moved past it, when `text` is at `i`.
-    private static func take(_ text: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Bool {
-        guard SimDeltaScanner.equals(b, i..<min(i + text.utf8CodeUnitCount, b.count), text) else { return false }
-        i += text.utf8CodeUnitCount
-        return true
-    }
 }

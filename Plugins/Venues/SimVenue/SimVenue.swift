@@ -21,7 +21,7 @@ public final class SimVenue: VenuePlugin {
     /// What a YES and a NO bid sum to when they trade: 1 (Kalshi-like) or 1.01 (ForecastEx-like).
     let pairPrice: MicroDollars
     /// Last stream sequence per market, for gap detection.
-    private var lastSequence: [String: UInt64] = [:]
+    private var lastSequence = SimSequenceTable()
     /// One decoder for every payload: making one costs more than a small decode.
     private let decoder = JSONDecoder()
 
@@ -97,7 +97,7 @@ public final class SimVenue: VenuePlugin {
             update.noBids = try book.no_bids.reversed().map(level)
             update.venueSequence = book.seq
             update.receiveTime = response.receiveTime
-            lastSequence[book.market] = book.seq
+            lastSequence.set(book.market, to: book.seq)
             try sink.book(update)
         case nil:
             throw PluginError(.invalidArgument, "response with unknown tag \(response.tag)")
@@ -118,59 +118,41 @@ public final class SimVenue: VenuePlugin {
     public func handleStreamFrame(_ frame: UnsafeBufferPointer<UInt8>, receivedAt: Nanoseconds, _ sink: VenueSink)
         throws
     {
-        let market: String
-        let seq: UInt64
-        let isYes: Bool
-        let changed: Level
         // The byte scanner reads the exchange's own frames; anything else goes to the decoder.
         if let found = SimDeltaScanner.scan(frame) {
-            changed = try level(
+            let changed = try level(
                 price: UnsafeBufferPointer(rebasing: frame[found.price]),
                 size: UnsafeBufferPointer(rebasing: frame[found.size]))
-            (market, seq, isYes) = (found.market, found.seq, found.isYes)
+            try apply(
+                changed, side: found.isYes ? .yes : .no, market: UnsafeBufferPointer(rebasing: frame[found.market]),
+                sequence: found.seq, receivedAt: receivedAt, sink)
         } else {
             let delta = try decode(DeltaFrame.self, Array(frame))
             guard delta.type == "delta" else { return }
-            (market, seq, isYes) = (delta.market, delta.seq, delta.side == "yes")
-            changed = try level(price: delta.price, size: delta.size)
+            let changed = try level(price: delta.price, size: delta.size)
+            var market = delta.market
+            try market.withUTF8 {
+                try apply(
+                    changed, side: delta.side == "yes" ? .yes : .no, market: $0, sequence: delta.seq,
+                    receivedAt: receivedAt, sink)
+            }
         }
-        switch Self.advance(&lastSequence, market: market, to: seq) {
+    }
+
+    /// A delta's level, reported unless its sequence says it is already in the book or a gap.
+    private func apply(
+        _ changed: Level, side: Side, market: UnsafeBufferPointer<UInt8>, sequence: UInt64,
+        receivedAt: Nanoseconds, _ sink: VenueSink
+    ) throws {
+        switch lastSequence.advance(market, to: sequence) {
         case .applied: return
         case .gap(let last):
-            try sink.gap(marketID: market, reason: "sequence \(seq) after \(last)")
-            return
-        case .next: break
+            try sink.gap(
+                marketID: String(decoding: market, as: UTF8.self), reason: "sequence \(sequence) after \(last)")
+        case .next:
+            try sink.bidChanged(
+                marketID: market, side: side, level: changed, sequence: sequence, receiveTime: receivedAt)
         }
-        try sink.bidChanged(
-            marketID: market, side: isYes ? .yes : .no, level: changed, sequence: seq, receiveTime: receivedAt)
-    }
-
-    enum SequenceStep {
-        /// At or below the last snapshot's sequence: already in the book.
-        case applied
-        /// Not the next one: the market's sequence is forgotten until its next snapshot.
-        case gap(last: UInt64)
-        case next
-    }
-
-    /// Moves `market`'s sequence to `seq`. The map is passed `inout`, one access for the whole
-    /// step (each access to a class's dictionary is a dynamic exclusivity check), and the
-    /// market id is hashed once: its entry is found, then read and written in place.
-    private static func advance(_ sequences: inout [String: UInt64], market: String, to seq: UInt64)
-        -> SequenceStep
-    {
-        guard let i = sequences.index(forKey: market) else {
-            sequences[market] = seq
-            return .next
-        }
-        let last = sequences.values[i]
-        if seq <= last { return .applied }
-        if seq != last + 1 {
-            sequences.remove(at: i)
-            return .gap(last: last)
-        }
-        sequences.values[i] = seq
-        return .next
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {

@@ -1,0 +1,33 @@
+import CArbPluginAPI
+import PluginKit
+
+/// One bid level of one market changed: the common stream delta of a bids-only venue (what
+/// `VenueSink.bidChanged` reports), read in place from the plugin's `arb_book_update`. The
+/// engine applies it without the four arrays, the market id String and the second hash of the
+/// id that a ``BookUpdate`` costs. Valid only during the plugin's call: the id's bytes are the plugin's.
+struct BidChange {
+    var marketID: UnsafeBufferPointer<UInt8>
+    var side: Side
+    var level: Level
+    /// The venue's time of the change; 0 when it gives none.
+    var venueTime: Nanoseconds
+}
+
+extension BidChange {
+    /// The update as a bid change when it is one: a delta of exactly one level on one side's
+    /// bids and nothing else. Nil for any other update, which goes the ``BookUpdate`` way.
+    init?(_ c: arb_book_update) {
+        guard c.kind == UInt32(ARB_BOOK_DELTA), c.yes_ask_count == 0, c.no_ask_count == 0 else { return nil }
+        let bid: UnsafePointer<arb_level>?
+        switch (c.yes_bid_count, c.no_bid_count) {
+        case (1, 0): (side, bid) = (.yes, c.yes_bids)
+        case (0, 1): (side, bid) = (.no, c.no_bids)
+        default: return nil
+        }
+        guard let bid, c.market_id.len == 0 || c.market_id.data != nil else { return nil }
+        marketID = UnsafeBufferPointer(
+            start: UnsafeRawPointer(c.market_id.data)?.assumingMemoryBound(to: UInt8.self), count: c.market_id.len)
+        level = Level(price: bid.pointee.price_micros, size: bid.pointee.size_centi)
+        venueTime = c.venue_time_ns
+    }
+}
