@@ -4,31 +4,39 @@
 /// the body with `JSONDecoder` instead (which took about 117,000 instructions per book, callgrind:
 /// a replay starts with one book per market).
 enum SimBookScanner {
-    static func scan(_ body: [UInt8]) -> BookPayload? {
-        body.withUnsafeBufferPointer { b -> BookPayload? in
-            var i = 0
-            guard SimBytes.take("{\"market\":", b, &i), let market = SimBytes.quoted(b, &i),
-                SimBytes.take(",\"seq\":", b, &i), let seq = SimBytes.integer(b, &i),
-                SimBytes.take(",\"yes_bids\":", b, &i), let yes = pairs(b, &i),
-                SimBytes.take(",\"no_bids\":", b, &i), let no = pairs(b, &i),
-                SimBytes.take("}", b, &i), i == b.count
-            else { return nil }
-            return BookPayload(market: market, seq: seq, yes_bids: yes, no_bids: no)
-        }
+    /// A book answer as found in the body: each level's price and size stay where they are, for
+    /// the caller to parse in place (a String of each took more than the parse).
+    struct Found {
+        typealias Pair = (price: Range<Int>, size: Range<Int>)
+        var market: String
+        var seq: UInt64
+        var yesBids: [Pair]
+        var noBids: [Pair]
+    }
+
+    static func scan(_ b: UnsafeBufferPointer<UInt8>) -> Found? {
+        var i = 0
+        guard SimBytes.take("{\"market\":", b, &i), let market = SimBytes.quoted(b, &i),
+            SimBytes.take(",\"seq\":", b, &i), let seq = SimBytes.integer(b, &i),
+            SimBytes.take(",\"yes_bids\":", b, &i), let yes = pairs(b, &i),
+            SimBytes.take(",\"no_bids\":", b, &i), let no = pairs(b, &i),
+            SimBytes.take("}", b, &i), i == b.count
+        else { return nil }
+        return Found(market: market, seq: seq, yesBids: yes, noBids: no)
     }
 
     /// The pairs of strings `[["a","b"],…]` at `i`; `i` moves past them. Nil for any other shape.
-    private static func pairs(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> [[String]]? {
+    private static func pairs(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> [Found.Pair]? {
         guard i < b.count, b[i] == UInt8(ascii: "[") else { return nil }
         i += 1
-        var result: [[String]] = []
+        var result: [Found.Pair] = []
         while i < b.count, b[i] != UInt8(ascii: "]") {
             guard b[i] == UInt8(ascii: "[") else { return nil }
             i += 1
-            guard let first = SimBytes.quoted(b, &i), i < b.count, b[i] == UInt8(ascii: ",") else { return nil }
+            guard let first = SimBytes.quotedSpan(b, &i), i < b.count, b[i] == UInt8(ascii: ",") else { return nil }
             i += 1
-            guard let second = SimBytes.quoted(b, &i), i < b.count, b[i] == UInt8(ascii: "]") else { return nil }
-            result.append([first, second])
+            guard let second = SimBytes.quotedSpan(b, &i), i < b.count, b[i] == UInt8(ascii: "]") else { return nil }
+            result.append((first, second))
             i += 1
             if i < b.count, b[i] == UInt8(ascii: ",") { i += 1 }
         }

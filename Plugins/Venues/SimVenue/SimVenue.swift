@@ -91,17 +91,39 @@ public final class SimVenue: VenuePlugin {
                 try sink.request(HTTPRequest(url: "\(baseURL)/markets?cursor=\(cursor)", tag: Tag.markets.rawValue))
             }
         case .book:
-            let book = try SimBookScanner.scan(response.body) ?? decode(BookPayload.self, response.body)
-            var update = BookUpdate(kind: .snapshot, marketID: book.market)
-            update.yesBids = try book.yes_bids.reversed().map(level)
-            update.noBids = try book.no_bids.reversed().map(level)
-            update.venueSequence = book.seq
+            var update = try snapshot(response.body)
             update.receiveTime = response.receiveTime
-            lastSequence.set(book.market, to: book.seq)
+            lastSequence.set(update.marketID, to: update.venueSequence)
             try sink.book(update)
         case nil:
             throw PluginError(.invalidArgument, "response with unknown tag \(response.tag)")
         }
+    }
+
+    /// A book answer as the snapshot it is, bids best first (the wire has them ascending).
+    private func snapshot(_ body: [UInt8]) throws -> BookUpdate {
+        let scanned = try body.withUnsafeBufferPointer { b -> BookUpdate? in
+            guard let found = SimBookScanner.scan(b) else { return nil }
+            func levels(_ pairs: [SimBookScanner.Found.Pair]) throws -> [Level] {
+                try pairs.reversed().map {
+                    try level(
+                        price: UnsafeBufferPointer(rebasing: b[$0.price]),
+                        size: UnsafeBufferPointer(rebasing: b[$0.size]))
+                }
+            }
+            var update = BookUpdate(kind: .snapshot, marketID: found.market)
+            update.yesBids = try levels(found.yesBids)
+            update.noBids = try levels(found.noBids)
+            update.venueSequence = found.seq
+            return update
+        }
+        if let scanned { return scanned }
+        let book = try decode(BookPayload.self, body)
+        var update = BookUpdate(kind: .snapshot, marketID: book.market)
+        update.yesBids = try book.yes_bids.reversed().map(level)
+        update.noBids = try book.no_bids.reversed().map(level)
+        update.venueSequence = book.seq
+        return update
     }
 
     public func openStream(marketIDs: [String], _ sink: VenueSink) throws {
