@@ -54,35 +54,48 @@ public final class TapeReplay {
         var unmatched = 0
         var unknown = 0
         var recordedPlugins: [[PluginFingerprint]] = []
-        for (i, r) in records.enumerated() {
-            // Live, inner records arrived inside the previous message's processing or in its
-            // batch, before its cycle: the cycle waits until the last of them.
-            let complete = i + 1 == records.count || records[i + 1].inner != true
-            if r.type.isMessage, !driver.serves(r.venue) {
-                unknown += 1
-                continue
+        // The records are read in place, field by field: a copy of each record (`for r in
+        // records`) retained and released its four Strings, 3.6% of a long replay (callgrind).
+        records.withUnsafeBufferPointer { records in
+            for i in records.indices {
+                // Live, inner records arrived inside the previous message's processing or in its
+                // batch, before its cycle: the cycle waits until the last of them.
+                let complete = i + 1 == records.count || records[i + 1].inner != true
+                let (type, t) = (records[i].type, records[i].t)
+                if type.isMessage, !driver.serves(records[i].venue) {
+                    unknown += 1
+                    continue
+                }
+                switch type {
+                case .universe:
+                    continue
+                case .plugins:
+                    recordedPlugins.append(PluginFingerprint.parse(records[i].body))
+                    continue
+                case .frame:
+                    // The frame is read in place from the record's text: no copy per frame.
+                    let venue = records[i].venue
+                    let read = records[i].body.utf8.withContiguousStorageIfAvailable {
+                        driver.receive(frame: $0, venue: venue, at: t, complete: complete)
+                    }
+                    if read == nil {
+                        var body = records[i].body
+                        body.withUTF8 { driver.receive(frame: $0, venue: venue, at: t, complete: complete) }
+                    }
+                case .overflow:
+                    driver.overflow(
+                        venue: records[i].venue, dropped: Int(records[i].body) ?? 0, at: t, complete: complete)
+                case .stale:
+                    driver.stale(venue: records[i].venue, at: t, complete: complete)
+                case .response:
+                    let r = records[i]
+                    let ok = driver.receive(
+                        response: r.status ?? 0, body: Array(r.body.utf8), method: r.method ?? "GET", url: r.url ?? "",
+                        venue: r.venue, at: t, complete: complete)
+                    if !ok { unmatched += 1 }
+                }
+                if i % 100_000 == 0 { progress?(i, records.count) }
             }
-            switch r.type {
-            case .universe:
-                continue
-            case .plugins:
-                recordedPlugins.append(PluginFingerprint.parse(r.body))
-                continue
-            case .frame:
-                // The frame is read in place from the record's text: no copy per frame.
-                var body = r.body
-                body.withUTF8 { driver.receive(frame: $0, venue: r.venue, at: r.t, complete: complete) }
-            case .overflow:
-                driver.overflow(venue: r.venue, dropped: Int(r.body) ?? 0, at: r.t, complete: complete)
-            case .stale:
-                driver.stale(venue: r.venue, at: r.t, complete: complete)
-            case .response:
-                let ok = driver.receive(
-                    response: r.status ?? 0, body: Array(r.body.utf8), method: r.method ?? "GET", url: r.url ?? "",
-                    venue: r.venue, at: r.t, complete: complete)
-                if !ok { unmatched += 1 }
-            }
-            if i % 100_000 == 0 { progress?(i, records.count) }
         }
         let elapsed = ContinuousClock.now - started
         var result = Result(
