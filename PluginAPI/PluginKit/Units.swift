@@ -51,6 +51,7 @@ public enum FixedPoint {
         var seenDot = false
         var seenDigit = false
         var fractionDigits = 0
+        var taken = 0
         while i < n {
             let byte = bytes[i]
             i += 1
@@ -70,10 +71,16 @@ public enum FixedPoint {
                     continue
                 }
             }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(digit))
-            if o1 || o2 { return nil }
-            value = a
+            // Eighteen digits always fit in an Int64: only a longer decimal checks for overflow.
+            taken += 1
+            if taken <= 18 {
+                value = value &* 10 &+ Int64(digit)
+            } else {
+                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int64(digit))
+                if o1 || o2 { return nil }
+                value = a
+            }
         }
         guard seenDigit else { return nil }
         var missing = scaleDigits - min(fractionDigits, scaleDigits)

@@ -31,6 +31,18 @@ struct FixedPointTests {
         #expect(FixedPoint.parse("1", scale: 1_000_001) == nil)
     }
 
+    /// Eighteen digits parse without overflow checks; the nineteenth and the scaling are checked.
+    @Test func parsesUpToInt64MaxAndNoFurther() {
+        #expect(FixedPoint.parse("9223372036854775807", scale: 1) == .max)
+        #expect(FixedPoint.parse("-9223372036854775807", scale: 1) == -.max)
+        #expect(FixedPoint.parse("9223372036854775808", scale: 1) == nil)
+        #expect(FixedPoint.parse("9223372036854.775807", scale: 1_000_000) == .max)
+        #expect(FixedPoint.parse("9223372036854.775808", scale: 1_000_000) == nil)
+        #expect(FixedPoint.parse("9223372036854.78", scale: 1_000_000) == nil, "overflows when scaled")
+        #expect(FixedPoint.parse("999999999999999999", scale: 1) == 999_999_999_999_999_999)
+        #expect(FixedPoint.parse("000000000000000000000001", scale: 1) == 1, "leading zeros are digits too")
+    }
+
     @Test func formatsWithoutTrailingZeros() {
         #expect(FixedPoint.format(1_750_000, scale: 1_000_000) == "1.75")
         #expect(FixedPoint.format(-5_000, scale: 1_000_000) == "-0.005")

@@ -210,10 +210,21 @@ public final class VenueDriver {
     public func receive(
         frame: UnsafeBufferPointer<UInt8>, venue: String, at now: Nanoseconds, complete: Bool = true
     ) {
-        message(.frame(frame, venue: venue, at: now), venue: venue, now: now, complete: complete) { session in
+        guard let session = venueSession(venue) else { return }
+        receive(frame: frame, session: session, at: now, complete: complete)
+    }
+
+    /// The same, on the session ``session(of:)`` gave (a replay, which asked already whether
+    /// the venue is served, finds its session once per frame instead of twice).
+    func receive(frame: UnsafeBufferPointer<UInt8>, session: VenueSession, at now: Nanoseconds, complete: Bool) {
+        let venue = session.venueID
+        message(.frame(frame, venue: venue, at: now), session: session, now: now, complete: complete) {
             call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
         }
     }
+
+    /// The session of an enabled venue plugin that reports `venue`.
+    func session(of venue: String) -> VenueSession? { venueSession(venue) }
 
     /// One message of `venue`: counted and recorded (`taped`), handled by `body` (what it
     /// receives meanwhile is recorded as inner to it), then the work after every message.
@@ -222,11 +233,19 @@ public final class VenueDriver {
         _ body: (VenueSession) -> Void
     ) {
         guard let session = venueSession(venue) else { return }
+        message(taped(), session: session, now: now, complete: complete) { body(session) }
+    }
+
+    private func message(
+        _ taped: @autoclosure () -> TapeRecord, session: VenueSession, now: Nanoseconds, complete: Bool,
+        _ body: () -> Void
+    ) {
+        let venue = session.venueID
         messages += 1
         record(taped())
         depth += 1
         defer { depth -= 1 }
-        body(session)
+        body()
         afterMessage(venue: venue, now: now, complete: complete)
     }
 

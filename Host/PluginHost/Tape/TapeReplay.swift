@@ -62,7 +62,8 @@ public final class TapeReplay {
                 // batch, before its cycle: the cycle waits until the last of them.
                 let complete = i + 1 == records.count || records[i + 1].inner != true
                 let (type, t) = (records[i].type, records[i].t)
-                if type.isMessage, !driver.serves(records[i].venue) {
+                let session = type.isMessage ? driver.session(of: records[i].venue) : nil
+                if type.isMessage, session == nil {
                     unknown += 1
                     continue
                 }
@@ -74,13 +75,13 @@ public final class TapeReplay {
                     continue
                 case .frame:
                     // The frame is read in place from the record's text: no copy per frame.
-                    let venue = records[i].venue
+                    guard let session else { continue }  // a frame is a message: found above
                     let read = records[i].body.utf8.withContiguousStorageIfAvailable {
-                        driver.receive(frame: $0, venue: venue, at: t, complete: complete)
+                        driver.receive(frame: $0, session: session, at: t, complete: complete)
                     }
                     if read == nil {
                         var body = records[i].body
-                        body.withUTF8 { driver.receive(frame: $0, venue: venue, at: t, complete: complete) }
+                        body.withUTF8 { driver.receive(frame: $0, session: session, at: t, complete: complete) }
                     }
                 case .overflow:
                     driver.overflow(
