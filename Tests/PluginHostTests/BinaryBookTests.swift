@@ -89,6 +89,46 @@ struct BinaryBookTests {
         }
     }
 
+    /// A snapshot compared with the book in place says what comparing the two built ladders
+    /// says: for the book's own levels in either order, one level off, one missing, one extra,
+    /// and for snapshots unsorted, with repeats or with zero sizes (which go the built way).
+    @Test func aSnapshotComparesInPlaceAsThroughBuiltLadders() {
+        var rng = SplitMix64(seed: 7)
+        func built(_ levels: [Level]) -> PriceLadder {
+            var ladder = PriceLadder()
+            for l in levels { ladder.set(l.price, l.size) }
+            return ladder
+        }
+        var equal = 0
+        for round in 0..<2_000 {
+            var book = BinaryBook()
+            var u = BookUpdate(kind: .snapshot, marketID: "M")
+            u.yesBids = Self.levels(&rng, Int(rng.below(8)), zeroOdds: 100)
+            u.yesAsks = Self.levels(&rng, Int(rng.below(3)), zeroOdds: 100)
+            book.apply(u)
+            let own = (0..<book.yesBids.count).map {
+                Level(price: book.yesBids.prices[$0], size: book.yesBids.sizes[$0])
+            }
+            var candidates = [own, own.reversed(), Self.levels(&rng, Int(rng.below(8)))]
+            if !own.isEmpty {
+                var off = own
+                let i = Int(rng.below(UInt64(own.count)))
+                off[i].size += rng.below(2) == 0 ? 1 : -off[i].size
+                candidates += [off, Array(own.dropLast()), own + [Level(price: 990_000, size: 1)], own + own]
+            }
+            for given in candidates {
+                let inPlace = book.ladder(.yesBids, equals: given)
+                #expect(inPlace == (book.yesBids == built(given)), "round \(round): \(given)")
+                if inPlace { equal += 1 }
+            }
+            for given in [u.yesAsks, u.yesAsks.reversed()] {
+                #expect(book.ladder(.yesAsks, equals: given) == (book.yesAsks == built(given)), "round \(round)")
+            }
+            #expect(book.ladder(.noBids, equals: []) && !book.ladder(.noBids, equals: [Level(price: 1, size: 1)]))
+        }
+        #expect(equal > 4_000, "most rounds compare the book's own levels, both orders")
+    }
+
     /// A copy is a value: changing either leaves the other as it was.
     @Test func copiesAreIndependent() {
         var a = BinaryBook()

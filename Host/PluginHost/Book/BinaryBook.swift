@@ -163,6 +163,39 @@ public struct BinaryBook: @unchecked Sendable {
         return result
     }
 
+    /// True when `ladder` holds what a `PriceLadder` with `given` set in order would hold (the
+    /// reconciliation of a REST snapshot against the stream-built book). A venue's snapshot is
+    /// sorted one way or the other with every size positive: then it is compared in place, level
+    /// by level; building both ladders took 10,000 instructions a snapshot (callgrind, replay).
+    func ladder(_ ladder: Ladder, equals given: [Level]) -> Bool {
+        let n = count(ladder)
+        guard !given.isEmpty else { return n == 0 }
+        var ascending = true
+        var descending = true
+        for i in given.indices {
+            guard given[i].size > 0 else {
+                (ascending, descending) = (false, false)
+                break
+            }
+            if i > 0 {
+                if given[i].price <= given[i - 1].price { ascending = false }
+                if given[i].price >= given[i - 1].price { descending = false }
+            }
+        }
+        guard ascending || descending else {
+            var built = PriceLadder()
+            for level in given { built.set(level.price, level.size) }
+            return self.ladder(ladder) == built
+        }
+        guard n == given.count else { return false }
+        let base = levels(ladder)
+        for i in 0..<n {
+            let level = given[ascending ? i : n - 1 - i]
+            if base[i].price_micros != level.price || base[i].size_centi != level.size { return false }
+        }
+        return true
+    }
+
     /// Sets the size at `price` in `ladder`; a size of 0 (or less) removes the level. The
     /// storage is unique (``apply(_:)`` made it so).
     @inline(__always)

@@ -699,12 +699,7 @@ public final class Engine {
 
     /// Equal books: the snapshot shows the same bids and asks the stream built.
     static func matches(_ book: BinaryBook, _ snapshot: BookUpdate) -> Bool {
-        func ladder(_ levels: [Level]) -> PriceLadder {
-            var l = PriceLadder()
-            for level in levels { l.set(level.price, level.size) }
-            return l
-        }
-        return book.yesBids == ladder(snapshot.yesBids) && book.noBids == ladder(snapshot.noBids)
-            && book.yesAsks == ladder(snapshot.yesAsks) && book.noAsks == ladder(snapshot.noAsks)
+        book.ladder(.yesBids, equals: snapshot.yesBids) && book.ladder(.noBids, equals: snapshot.noBids)
+            && book.ladder(.yesAsks, equals: snapshot.yesAsks) && book.ladder(.noAsks, equals: snapshot.noAsks)
     }
 }

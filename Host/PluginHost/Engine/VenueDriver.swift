@@ -304,8 +304,11 @@ public final class VenueDriver {
         complete: Bool = true
     ) -> Bool {
         let key = OutstandingKey(venue: venue, method: method, url: url)
-        guard venueSession(venue) != nil, let submission = outstanding[key]?.popFirst() else { return false }
-        if outstanding[key]?.isEmpty == true { outstanding[key] = nil }
+        // The key (its URL) hashed once: found, then popped and removed in place.
+        guard venueSession(venue) != nil, let i = outstanding.index(forKey: key),
+            let submission = outstanding.values[i].popFirst()
+        else { return false }
+        if outstanding.values[i].isEmpty { outstanding.remove(at: i) }
         outstandingCount[venue, default: 0] -= 1
         messages += 1
         let response = HTTPResponse(status: status, body: body, receiveTime: now, tag: submission.request.tag)
