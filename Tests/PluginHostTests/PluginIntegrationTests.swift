@@ -10,6 +10,21 @@ struct PluginIntegrationTests {
     static let venueManifest = manifest(
         id: "venue.sim", kind: "venue", library: "libSimVenue.so", config: "fee_coefficient = \"0.07\"")
 
+    /// Runs the venue's discovery against the scenario exchange; the market ids it announced.
+    func discover(_ session: VenueSession, _ exchange: ScenarioExchange) throws -> [String] {
+        var queue = try session.startDiscovery()
+        var ids: [String] = []
+        while let event = queue.first {
+            queue.removeFirst()
+            switch event {
+            case .market(let m): ids.append(m.marketID)
+            case .request(let r): queue += try session.handle(exchange.perform(r, now: 1))
+            default: break
+            }
+        }
+        return ids
+    }
+
     func loaded(_ manifests: [String: String]) throws -> (Sandbox, PluginManager) {
         let box = try Sandbox()
         for (name, text) in manifests { try box.write(name, text) }
@@ -213,11 +228,7 @@ struct PluginIntegrationTests {
         defer { box.remove() }
         let session = VenueSession(instance: try #require(manager.pipeline.venues.first))
         let exchange = ScenarioExchange()
-        var queue = try session.startDiscovery()
-        while let event = queue.first {
-            queue.removeFirst()
-            if case .request(let r) = event { queue += try session.handle(exchange.perform(r, now: 1)) }
-        }
+        _ = try discover(session, exchange)
         guard case .request(let r) = try #require(try session.requestBook(marketID: "SIM-2").first),
             case .book(let snapshot) = try #require(try session.handle(exchange.perform(r, now: 1)).first)
         else {
@@ -275,16 +286,7 @@ struct PluginIntegrationTests {
         defer { box.remove() }
         let session = VenueSession(instance: try #require(manager.pipeline.venues.first))
         let exchange = ScenarioExchange()
-        var queue = try session.startDiscovery()
-        var ids: [String] = []
-        while let event = queue.first {
-            queue.removeFirst()
-            switch event {
-            case .market(let m): ids.append(m.marketID)
-            case .request(let r): queue += try session.handle(exchange.perform(r, now: 1))
-            default: break
-            }
-        }
+        let ids = try discover(session, exchange)
         #expect(ids.count == 32 && ids.contains("SIM-1") && ids.contains("SIM-10"))
         var sequences: [String: UInt64] = [:]
         for id in ids {
