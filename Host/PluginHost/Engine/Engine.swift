@@ -216,7 +216,7 @@ public final class Engine {
         // Mutated in place: copying the book out and back would copy its ladders on every update.
         books[id].apply(update)
         if update.kind == .snapshot { firewall.reset(market: id) }
-        checkBook(id, isSnapshot: update.kind == .snapshot, receivedAt: receivedAt)
+        afterApply(id, isSnapshot: update.kind == .snapshot, receivedAt: receivedAt)
     }
 
     /// One changed bid level from a venue's stream: the same as ``apply(_:venue:receivedAt:)``
@@ -239,7 +239,7 @@ public final class Engine {
             return
         }
         books[id].apply(change)
-        checkBook(id, isSnapshot: false, receivedAt: receivedAt)
+        afterApply(id, isSnapshot: false, receivedAt: receivedAt)
     }
 
     /// What every update does first: counted, its venue marked live (and no longer stale), and
@@ -260,7 +260,7 @@ public final class Engine {
     /// What every applied update does last: the market's state follows its book, and the book
     /// passes the firewall or the market is withheld; either way its groups are dirty.
     @inline(__always)
-    private func checkBook(_ id: Int, isSnapshot: Bool, receivedAt: Nanoseconds) {
+    private func afterApply(_ id: Int, isSnapshot: Bool, receivedAt: Nanoseconds) {
         states[id].bookSequence = books[id].sequence
         states[id].receiveTime = receivedAt
         let gapPending = states[id].quarantine == .sequenceGap && !isSnapshot
