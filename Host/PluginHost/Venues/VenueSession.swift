@@ -156,8 +156,9 @@ public final class VenueSession {
     /// The receive time of the frame the plugin is handling; nil outside ``handleFrame(_:receivedAt:)``.
     private var frameTime: Nanoseconds?
 
-    /// Hands the plugin's update to ``streamBooks`` when it comes from a frame and nothing the
-    /// plugin reported earlier in this call waits (so the order of events is kept); else queues it.
+    /// Hands the plugin's update to ``streamBids`` (one changed bid level, read in place) or to
+    /// ``streamBooks`` when it comes from a frame and nothing the plugin reported earlier in this
+    /// call waits (so the order of events is kept); else queues it.
     private func report(_ c: arb_book_update) {
         if events.isEmpty, let frameTime, let streamBids, let change = BidChange(c) {
             streamBids(change, frameTime)
