@@ -34,6 +34,17 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let sharedData = repositoryRoot + "/../shared/data"
 let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     .path
+/// `body`'s result, or a one-line error and exit 1: the shared inputs live beside the checkout
+/// (`../shared`), and a missing one must say which, not crash.
+func orExit<T>(_ what: String, _ body: () throws -> T) -> T {
+    do {
+        return try body()
+    } catch {
+        FileHandle.standardError.write(Data("arb-bench-engine: \(what): \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 let parts = Set(CommandLine.arguments.dropFirst())
 func wants(_ part: String) -> Bool { parts.isEmpty || parts.contains(part) }
 
@@ -210,7 +221,8 @@ if wants("parse") {
     ])
     let session = VenueSession(instance: manager.pipeline.venues[0])
     for name in ["kalshi_orderbook_deep.json", "kalshi_orderbook_small.json"] {
-        let bytes = Array(try! Data(contentsOf: URL(fileURLWithPath: "\(sharedData)/real/\(name)")))
+        let path = "\(sharedData)/real/\(name)"
+        let bytes = Array(orExit("cannot read \(path)") { try Data(contentsOf: URL(fileURLWithPath: path)) })
         func once() -> (request: UInt64, total: UInt64, levels: Int) {
             let start = clockNanos()
             guard case .request(let r)? = try! session.requestBook(marketID: "KXBENCH").first else { fatalError() }
@@ -251,7 +263,7 @@ if wants("parse") {
 if wants("pipeline") {
     let rulesPath = "\(sharedData)/arb-bot/structural_rules.generated.v2_with_parity.json"
     var universe = Universe()
-    try! universe.load(file: rulesPath)
+    orExit("cannot load the rules file") { try universe.load(file: rulesPath) }
     let ruleMarkets = universe.marketKeys.count
     // 2,000 synthetic cross-venue pairs.
     for i in 0..<2_000 {
