@@ -49,6 +49,10 @@ struct MarketIDTableTests {
         #expect(table.findBoth(venue: 2, id: "SAME") == nil)
         table.insert(venue: 1, id: "SAME", market: 7)
         #expect(table.findBoth(venue: 1, id: "SAME") == 7 && table.count == 2)
+        // A market announced again and again keeps one copy of its id's bytes.
+        let before = table.idByteCount
+        for _ in 0..<1_000 { table.insert(venue: 1, id: "SAME", market: 7) }
+        #expect(table.idByteCount == before && table.findBoth(venue: 1, id: "SAME") == 7)
         // A market whose id changes is found by its new id only.
         table.insert(venue: 0, id: "OLD", market: 9)
         table.insert(venue: 0, id: "NEW", market: 9)

@@ -99,7 +99,8 @@ public final class VenueDriver {
     /// where the dictionary would hash the id (three times per stream frame).
     private var sessionList: [VenueSession] = []
 
-    private func venueSession(_ venue: String) -> VenueSession? {
+    /// The session of the enabled venue plugin that reports `venue`, or nil.
+    func venueSession(_ venue: String) -> VenueSession? {
         for session in sessionList where session.venueID == venue { return session }
         return nil
     }
@@ -214,7 +215,7 @@ public final class VenueDriver {
         receive(frame: frame, session: session, at: now, complete: complete)
     }
 
-    /// The same, on the session ``session(of:)`` gave (a replay, which asked already whether
+    /// The same, on the session ``venueSession(_:)`` gave (a replay, which asked already whether
     /// the venue is served, finds its session once per frame instead of twice).
     func receive(frame: UnsafeBufferPointer<UInt8>, session: VenueSession, at now: Nanoseconds, complete: Bool) {
         let venue = session.venueID
@@ -222,9 +223,6 @@ public final class VenueDriver {
             call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
         }
     }
-
-    /// The session of an enabled venue plugin that reports `venue`.
-    func session(of venue: String) -> VenueSession? { venueSession(venue) }
 
     /// One message of `venue`: counted and recorded (`taped`), handled by `body` (what it
     /// receives meanwhile is recorded as inner to it), then the work after every message.

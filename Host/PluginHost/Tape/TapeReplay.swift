@@ -62,7 +62,7 @@ public final class TapeReplay {
                 // batch, before its cycle: the cycle waits until the last of them.
                 let complete = i + 1 == records.count || records[i + 1].inner != true
                 let (type, t) = (records[i].type, records[i].t)
-                let session = type.isMessage ? driver.session(of: records[i].venue) : nil
+                let session = type.isMessage ? driver.venueSession(records[i].venue) : nil
                 if type.isMessage, session == nil {
                     unknown += 1
                     continue

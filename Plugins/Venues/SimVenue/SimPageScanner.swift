@@ -33,5 +33,4 @@ enum SimPageScanner {
             return MarketsPage(markets: markets, next_cursor: next)
         }
     }
-
 }
