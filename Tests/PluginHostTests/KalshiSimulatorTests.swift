@@ -259,13 +259,18 @@ struct KalshiSimulatorTests {
         #expect(times == [2], "at the frame's receive time")
         // With `streamBids` set as well (the driver sets both), a delta of one bid level goes
         // there instead, read in place from the plugin's update: no `BookUpdate` is made of it.
-        var bids: [(marketID: String, side: Side, level: Level, time: Int64)] = []
-        session.streamBids = { change, time in
-            bids.append((String(decoding: change.marketID, as: UTF8.self), change.side, change.level, time))
+        final class Bids: BidChangeReceiver {
+            var received: [(marketID: String, side: Side, level: Level, time: Int64)] = []
+            override func receive(_ change: BidChange, at time: Nanoseconds) {
+                received.append((String(decoding: change.marketID, as: UTF8.self), change.side, change.level, time))
+            }
         }
+        let receiver = Bids()
+        session.streamBids = Unmanaged.passUnretained(receiver)
         defer { session.streamBids = nil }
         let bid = try session.handleFrame(
             Array(sim.changeBid(ticker: "KXSIM-1-A", side: "no", price: 520_000, change: 100).utf8), receivedAt: 3)
+        let bids = withExtendedLifetime(receiver) { receiver.received }
         #expect(bid.isEmpty && direct.count == 1)
         #expect(bids.count == 1 && bids.first?.marketID == "KXSIM-1-A" && bids.first?.side == .no)
         #expect(bids.first?.level.price == 520_000 && bids.first?.time == 3)
@@ -274,9 +279,9 @@ struct KalshiSimulatorTests {
         let jumped = snapshotFrame.replacingOccurrences(of: "\"seq\":1,", with: "\"seq\":9,")
         #expect(jumped != snapshotFrame)
         direct = []
-        bids = []
+        receiver.received = []
         let resent = try session.handleFrame(Array(jumped.utf8), receivedAt: 3)
-        #expect(direct.isEmpty && bids.isEmpty, "the book came after the gap, so it waits behind it")
+        #expect(direct.isEmpty && receiver.received.isEmpty, "the book came after the gap, so it waits behind it")
         #expect(resent.first == .gap(marketID: "KXSIM-1-A", reason: "sid 1: seq 9 after 3"))
         guard resent.count == 2, case .book(let again) = resent[1] else {
             Issue.record("no book after the gap: \(resent)")

@@ -31,3 +31,12 @@ extension BidChange {
         venueTime = c.venue_time_ns
     }
 }
+
+/// Takes a venue stream's bid changes as its plugin reports them (``VenueSession/streamBids``).
+/// A class to override, not a protocol: the session calls it through an `Unmanaged` reference,
+/// which costs no retain and release per change (a protocol existential, even `unowned(unsafe)`,
+/// cost two of each: measured with callgrind).
+class BidChangeReceiver {
+    /// `change` is valid only during the call; `time` is its frame's receive time.
+    func receive(_ change: BidChange, at time: Nanoseconds) {}
+}

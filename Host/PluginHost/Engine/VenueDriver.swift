@@ -84,7 +84,9 @@ public final class VenueDriver {
             let venue = session.venueID
             // A frame's books reach the engine as the plugin reports them (received at the frame's time).
             session.streamBooks = { [unowned self] update, now in apply(update, venue: venue, now: now) }
-            session.streamBids = { [unowned self] change, now in engine.apply(change, venue: venue, receivedAt: now) }
+            let route = Engine.BidRoute(engine: engine, venue: venue)
+            bidRoutes.append(route)
+            session.streamBids = Unmanaged.passUnretained(route)
             sessions[session.venueID] = session
             governors[session.venueID] = RateGovernor(limits: v.manifest.rateLimits)
         }
@@ -92,6 +94,9 @@ public final class VenueDriver {
         sessionList = venueIDs.compactMap { sessions[$0] }
         engine.onResync = { [weak self] key in self?.resync(key) }
     }
+
+    /// What the sessions' `streamBids` point to, kept alive here (the sessions do not retain it).
+    private var bidRoutes: [Engine.BidRoute] = []
 
     /// The venues, sorted (fixed at init: the loops of every message must not sort them again).
     public private(set) var venueIDs: [String] = []

@@ -150,8 +150,10 @@ public final class VenueSession {
 
     /// Where a stream frame's one changed bid level goes instead of ``streamBooks``, under the
     /// same conditions, read in place: no ``BookUpdate`` is filled for it. Unset, it goes to
-    /// ``streamBooks`` as any other update.
-    var streamBids: ((BidChange, Nanoseconds) -> Void)?
+    /// ``streamBooks`` as any other update. Not retained: whoever sets it keeps it alive while it
+    /// is set. (A closure here, as ``streamBooks`` is, retained and released its context once per
+    /// frame: an atomic pair on the hottest path.)
+    var streamBids: Unmanaged<BidChangeReceiver>?
 
     /// The receive time of the frame the plugin is handling; nil outside ``handleFrame(_:receivedAt:)``.
     private var frameTime: Nanoseconds?
@@ -161,7 +163,7 @@ public final class VenueSession {
     /// call waits (so the order of events is kept); else queues it.
     private func report(_ c: arb_book_update) {
         if events.isEmpty, let frameTime, let streamBids, let change = BidChange(c) {
-            streamBids(change, frameTime)
+            streamBids._withUnsafeGuaranteedRef { $0.receive(change, at: frameTime) }
             return
         }
         // Copied into one update kept between calls, taken out for the call by a swap (not a
@@ -255,8 +257,10 @@ public final class VenueSession {
                 return Int32(ARB_OK)
             },
             book: { ctx, u in
-                guard let u else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
-                VenueSession.session(ctx).report(u.pointee)
+                guard let u, let ctx else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
+                // Borrowed, not retained: the session outlives its own call (one update per
+                // stream frame comes through here).
+                Unmanaged<VenueSession>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.report(u.pointee) }
                 return Int32(ARB_OK)
             },
             order: { ctx, r in
