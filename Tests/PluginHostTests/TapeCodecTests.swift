@@ -45,6 +45,25 @@ struct TapeCodecTests {
         }
     }
 
+    /// Random bodies mixing plain runs, every escape JSON has and multi-byte scalars: the
+    /// scanner reads back what it wrote and what `JSONDecoder` reads, in runs of any length.
+    @Test func randomBodiesReadBackAsJSONDecoderReadsThem() throws {
+        let pieces: [String] = [
+            "a", "plain run of text ", "\"", "\\", "/", "\n", "\t", "\r", "\u{8}", "\u{c}", "\u{1}", "\u{1f}", "é",
+            "中", "😀", "{\"k\":\"v\"}", "0.63",
+        ]
+        var rng = SystemRandomNumberGenerator()
+        let decoder = JSONDecoder()
+        for _ in 0..<500 {
+            let body = (0..<Int.random(in: 0...24, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            let record = TapeRecord.frame(Array(body.utf8), venue: "sim", at: 1)
+            let line = TapeLineCodec.encode(record)
+            let mine = line.withUnsafeBufferPointer { TapeLineCodec.decode($0) }
+            #expect(mine == record, "\(body.debugDescription)")
+            #expect(try decoder.decode(TapeRecord.self, from: Data(line)) == record)
+        }
+    }
+
     @Test func otherSpellingsOfTheSameRecord() throws {
         let line = #" { "venue" : "k\u00e9\ud83d\ude00" , "t":-5,"type":"frame","body":"a\/b\"c", "inner":false } "#
         let decoded = Array(line.utf8).withUnsafeBufferPointer { TapeLineCodec.decode($0) }

@@ -188,43 +188,69 @@ enum TapeLineCodec {
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
             }
             guard bytes[i] == 0x5C else { return nil }  // a raw control character
-            var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<i]))
-            while i < bytes.count {
-                let b = bytes[i]
-                i += 1
-                switch b {
-                case UInt8(ascii: "\""):
-                    return String(decoding: out, as: UTF8.self)
-                case 0x5C:
-                    guard i < bytes.count else { return nil }
+            // Escapes (every frame body: a JSON text inside a JSON string). Written straight
+            // into the String's storage, each run between escapes copied whole: the text is
+            // never longer than the rest of the line, since no escape is longer than what it
+            // stands for. (Byte by byte into an array, then copied into a String, this was half
+            // of reading a tape; perf.)
+            var closed = false
+            let text = String(unsafeUninitializedCapacity: bytes.count - start) { out in
+                var n = 0
+                var run = start
+                func copyRun() {
+                    let count = i - run
+                    guard count > 0 else { return }
+                    UnsafeMutableRawPointer(out.baseAddress! + n).copyMemory(
+                        from: bytes.baseAddress! + run, byteCount: count)
+                    n += count
+                }
+                while i < bytes.count {
+                    let b = bytes[i]
+                    if b != UInt8(ascii: "\""), b != 0x5C, b >= 0x20 {
+                        i += 1
+                        continue
+                    }
+                    copyRun()
+                    i += 1
+                    if b == UInt8(ascii: "\"") {
+                        closed = true
+                        return n
+                    }
+                    guard b == 0x5C, i < bytes.count else { return 0 }  // a raw control character
                     let e = bytes[i]
                     i += 1
+                    let decoded: UInt8
                     switch e {
-                    case UInt8(ascii: "\""), 0x5C, UInt8(ascii: "/"): out.append(e)
-                    case UInt8(ascii: "b"): out.append(0x08)
-                    case UInt8(ascii: "f"): out.append(0x0C)
-                    case UInt8(ascii: "n"): out.append(0x0A)
-                    case UInt8(ascii: "r"): out.append(0x0D)
-                    case UInt8(ascii: "t"): out.append(0x09)
+                    case UInt8(ascii: "\""), 0x5C, UInt8(ascii: "/"): decoded = e
+                    case UInt8(ascii: "b"): decoded = 0x08
+                    case UInt8(ascii: "f"): decoded = 0x0C
+                    case UInt8(ascii: "n"): decoded = 0x0A
+                    case UInt8(ascii: "r"): decoded = 0x0D
+                    case UInt8(ascii: "t"): decoded = 0x09
                     case UInt8(ascii: "u"):
-                        guard var scalar = hex4() else { return nil }
+                        guard var scalar = hex4() else { return 0 }
                         if (0xD800..<0xDC00).contains(scalar) {
                             // A surrogate pair: \uD83D\uDE00.
                             guard take(0x5C), take(UInt8(ascii: "u")), let low = hex4(), (0xDC00..<0xE000).contains(low)
-                            else { return nil }
+                            else { return 0 }
                             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                         }
-                        guard let u = Unicode.Scalar(scalar) else { return nil }
-                        out.append(contentsOf: Array(String(Character(u)).utf8))
-                    default: return nil
+                        guard let u = Unicode.Scalar(scalar) else { return 0 }
+                        for byte in UTF8.encode(u)! {
+                            out[n] = byte
+                            n += 1
+                        }
+                        run = i
+                        continue
+                    default: return 0
                     }
-                case 0..<0x20:
-                    return nil
-                default:
-                    out.append(b)
+                    out[n] = decoded
+                    n += 1
+                    run = i
                 }
+                return 0
             }
-            return nil
+            return closed ? text : nil
         }
 
         private mutating func hex4() -> UInt32? {
