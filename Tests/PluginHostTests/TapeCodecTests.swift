@@ -55,7 +55,8 @@ struct TapeCodecTests {
         var rng = SystemRandomNumberGenerator()
         let decoder = JSONDecoder()
         for _ in 0..<500 {
-            let body = (0..<Int.random(in: 0...24, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            let body = (0..<Int.random(in: 0...24, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }
+                .joined()
             let record = TapeRecord.frame(Array(body.utf8), venue: "sim", at: 1)
             let line = TapeLineCodec.encode(record)
             let mine = line.withUnsafeBufferPointer { TapeLineCodec.decode($0) }
