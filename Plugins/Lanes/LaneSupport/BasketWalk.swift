@@ -39,68 +39,96 @@ public enum BasketWalk {
             topCost += ask
         }
         guard topCost + minEdge < payout else { return nil }
-        var ladders: [AskLadder] = []
-        var markets: [Market] = []
-        var resolution: Nanoseconds = 0
-        for leg in legs {
-            let market = leg.member.market
-            guard market.isActive, !market.isMultivariate, let quote = leg.member.quote else { return nil }
-            let asks = quote.asks(leg.side)
-            guard !asks.isEmpty else { return nil }
-            ladders.append(asks)
-            markets.append(market)
-            resolution = max(resolution, market.resolutionTime > 0 ? market.resolutionTime : market.closeTime)
-        }
-        let n = legs.count
-        var maxBaskets = maxBaskets
-        if payout - topCost > maxPlausibleGap {
-            for ladder in ladders { maxBaskets = min(maxBaskets, ladder[0].size) }
-        }
-        var level = [Int](repeating: 0, count: n)
-        var left = ladders.map { $0[0].size }
-        var baskets: CentiContracts = 0
-        var cost: Int64 = 0  // micro-dollars x centi-contracts: exact
-        var fees = [MicroDollars](repeating: 0, count: n)
-        var worst = ladders.map { $0[0].price }
-        var chunkFees = [MicroDollars](repeating: 0, count: n)  // reused by every chunk
-        while baskets < maxBaskets {
-            var size = maxBaskets - baskets
-            for i in 0..<n { size = min(size, left[i]) }
-            guard size > 0 else { break }
-            var chunkCost: Int64 = 0
-            for i in 0..<n {
-                let price = ladders[i][level[i]].price
-                let fee = try host.fee(for: markets[i], side: legs[i].side, action: .buy, price: price, quantity: size)
-                chunkFees[i] = fee.fee
-                let shortfall = max(0, size - fee.delivered)
-                chunkCost += price * size + fee.fee * FixedPoint.centi + FixedPoint.micros * shortfall
+        // The walk's state per leg lives on the stack: the ladders and markets are borrowed
+        // views, so nothing here needs the heap. (Seven arrays per walk, grown and freed, were
+        // half of the walk's instructions; callgrind, replay with a cycle per message.)
+        return try withUnsafeTemporaryAllocation(of: LegWalk.self, capacity: legs.count) { walk in
+            var resolution: Nanoseconds = 0
+            var legCount = 0
+            defer { walk.baseAddress!.deinitialize(count: legCount) }
+            for leg in legs {
+                let market = leg.member.market
+                guard market.isActive, !market.isMultivariate, let quote = leg.member.quote else { return nil }
+                let asks = quote.asks(leg.side)
+                guard !asks.isEmpty else { return nil }
+                walk.initializeElement(
+                    at: legCount,
+                    to: LegWalk(ladder: asks, market: market, left: asks[0].size, worst: asks[0].price))
+                legCount += 1
+                resolution = max(resolution, market.resolutionTime > 0 ? market.resolutionTime : market.closeTime)
             }
-            // The chunk must itself earn the minimum edge per basket.
-            guard chunkCost + minEdge * size <= payout * size else { break }
-            baskets += size
-            cost += chunkCost
-            var exhausted = false
-            for i in 0..<n {
-                fees[i] += chunkFees[i]
-                worst[i] = ladders[i][level[i]].price
-                left[i] -= size
-                if left[i] == 0 {
-                    level[i] += 1
-                    if level[i] < ladders[i].count { left[i] = ladders[i][level[i]].size } else { exhausted = true }
+            let n = legs.count
+            var maxBaskets = maxBaskets
+            if payout - topCost > maxPlausibleGap {
+                for i in 0..<n { maxBaskets = min(maxBaskets, walk[i].ladder[0].size) }
+            }
+            var baskets: CentiContracts = 0
+            var cost: Int64 = 0  // micro-dollars x centi-contracts: exact
+            while baskets < maxBaskets {
+                var size = maxBaskets - baskets
+                for i in 0..<n { size = min(size, walk[i].left) }
+                guard size > 0 else { break }
+                var chunkCost: Int64 = 0
+                for i in 0..<n {
+                    let price = walk[i].ladder[walk[i].level].price
+                    let fee = try host.fee(
+                        for: walk[i].market, side: legs[i].side, action: .buy, price: price, quantity: size)
+                    walk[i].chunkFee = fee.fee
+                    let shortfall = max(0, size - fee.delivered)
+                    chunkCost += price * size + fee.fee * FixedPoint.centi + FixedPoint.micros * shortfall
                 }
+                // The chunk must itself earn the minimum edge per basket.
+                guard chunkCost + minEdge * size <= payout * size else { break }
+                baskets += size
+                cost += chunkCost
+                var exhausted = false
+                for i in 0..<n {
+                    walk[i].fees += walk[i].chunkFee
+                    walk[i].worst = walk[i].ladder[walk[i].level].price
+                    walk[i].left -= size
+                    if walk[i].left == 0 {
+                        walk[i].level += 1
+                        if walk[i].level < walk[i].ladder.count {
+                            walk[i].left = walk[i].ladder[walk[i].level].size
+                        } else {
+                            exhausted = true
+                        }
+                    }
+                }
+                if exhausted { break }
             }
-            if exhausted { break }
+            guard baskets > 0 else { return nil }
+            let resultLegs = (0..<n).map { i in
+                Leg(
+                    memberIndex: legs[i].member.index, side: legs[i].side, limitPrice: walk[i].worst,
+                    fee: ceilDiv(walk[i].fees * FixedPoint.centi, baskets))
+            }
+            // Per-basket cost rounded against us.
+            return Opportunity(
+                legs: resultLegs, payout: payout, cost: ceilDiv(cost, baskets), maxBaskets: baskets,
+                resolutionTime: resolution)
         }
-        guard baskets > 0 else { return nil }
-        let resultLegs = (0..<n).map { i in
-            Leg(
-                memberIndex: legs[i].member.index, side: legs[i].side, limitPrice: worst[i],
-                fee: ceilDiv(fees[i] * FixedPoint.centi, baskets))
+    }
+
+    /// One leg's place in ``best(_:payout:minEdge:maxBaskets:maxPlausibleGap:host:)``'s walk.
+    private struct LegWalk {
+        let ladder: AskLadder
+        let market: Market
+        /// The ladder level being taken, and what is left of it.
+        var level = 0
+        var left: CentiContracts
+        /// The last (worst) price taken.
+        var worst: MicroDollars
+        /// Fees of the baskets taken, and of the chunk being priced.
+        var fees: MicroDollars = 0
+        var chunkFee: MicroDollars = 0
+
+        init(ladder: AskLadder, market: Market, left: CentiContracts, worst: MicroDollars) {
+            self.ladder = ladder
+            self.market = market
+            self.left = left
+            self.worst = worst
         }
-        // Per-basket cost rounded against us.
-        return Opportunity(
-            legs: resultLegs, payout: payout, cost: ceilDiv(cost, baskets), maxBaskets: baskets,
-            resolutionTime: resolution)
     }
 
     /// The taker basket, or, when none clears and the settings ask for it, a maker estimate.
