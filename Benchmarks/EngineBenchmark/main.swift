@@ -450,14 +450,14 @@ if wants("replay") {
             }
         }
         let readStart = clockNanos()
-        let records = try! TapeReader.read(path: tapePath)
+        let records = try! Tape.read(path: tapePath)
         let readSeconds = Double(clockNanos() - readStart) / 1e9
         var runs: [Double] = []
         var decisions = 0
         var cycles = 0
         var groups = 0
         for _ in 0..<3 {
-            let result = try! TapeReplay.run(records: records, manager: makeManager(venues), options: options)
+            let result = try! TapeReplay.run(tape: records, manager: makeManager(venues), options: options)
             runs.append(Double(result.records) / result.seconds)
             decisions = result.decisions.count
             cycles = result.summary.cycles

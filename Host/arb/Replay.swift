@@ -26,9 +26,9 @@ struct Replay: ParsableCommand {
     var universe: String?
 
     func run() throws {
-        let records: [TapeRecord]
+        let records: Tape
         do {
-            records = try TapeReader.read(path: tape)
+            records = try Tape.read(path: tape)
         } catch {
             throw ValidationError("\(error)")
         }
@@ -44,7 +44,7 @@ struct Replay: ParsableCommand {
             do { groups = try Universe.load(directory: universe) } catch { throw ValidationError("\(error)") }
         }
         print("replaying \(records.count) records from \(tape)")
-        let result = try TapeReplay.run(records: records, manager: manager, universe: groups) { done, total in
+        let result = try TapeReplay.run(tape: records, manager: manager, universe: groups) { done, total in
             print("  \(done)/\(total) records")
         }
         let text = result.decisionsText

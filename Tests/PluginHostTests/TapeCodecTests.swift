@@ -65,6 +65,35 @@ struct TapeCodecTests {
         }
     }
 
+    /// A `Tape` keeps every field of its records: built from records, read from their lines,
+    /// or record by record, it gives the same records back, venues numbered by first appearance.
+    @Test func aTapeGivesItsRecordsBack() throws {
+        let records = Self.records
+        #expect(Tape(records: records).records == records)
+        let lines = records.map { TapeLineCodec.encode($0) + [0x0A] }.joined()
+        let read = try Tape.parse(Data(lines), path: "t")
+        #expect(read.count == records.count && read.records == records)
+        #expect(read.venues.first == "kalshi" && read.venues.count == Set(records.map(\.venue)).count)
+        for (i, r) in records.enumerated() {
+            #expect(read[i] == r)
+            #expect(read.bodyString(i) == r.body)
+        }
+    }
+
+    /// A line the scanner gives up on half way (its body already written) leaves the tape as
+    /// it was, and the line still reads through `JSONDecoder`.
+    @Test func aLineTheScannerRefusesLeavesNoBytesBehind() throws {
+        var tape = Tape()
+        let good = TapeLineCodec.encode(.frame(Array("first".utf8), venue: "sim", at: 1))
+        #expect(good.withUnsafeBufferPointer { TapeLineCodec.decode($0, into: &tape) })
+        let bytes = tape.bodyCount
+        let refused = Array(#"{"t":2,"venue":"sim","type":"frame","body":"a\n long body","extra":1}"#.utf8)
+        #expect(!refused.withUnsafeBufferPointer { TapeLineCodec.decode($0, into: &tape) })
+        #expect(tape.count == 1 && tape.bodyCount == bytes)
+        let both = try Tape.parse(Data(good + [0x0A] + refused), path: "t")
+        #expect(both.records.map(\.body) == ["first", "a\n long body"])
+    }
+
     @Test func otherSpellingsOfTheSameRecord() throws {
         let line = #" { "venue" : "k\u00e9\ud83d\ude00" , "t":-5,"type":"frame","body":"a\/b\"c", "inner":false } "#
         let decoded = Array(line.utf8).withUnsafeBufferPointer { TapeLineCodec.decode($0) }

@@ -75,50 +75,63 @@ enum TapeLineCodec {
 
     /// One line's record, or nil when the line is not a flat object of a tape record's fields.
     static func decode(_ line: UnsafeBufferPointer<UInt8>) -> TapeRecord? {
+        var tape = Tape()
+        return decode(line, into: &tape) ? tape[0] : nil
+    }
+
+    /// Appends one line's record to `tape`, its body unescaped straight into the tape's bytes.
+    /// False, and `tape` unchanged, when the line is not a flat object of a tape record's fields.
+    static func decode(_ line: UnsafeBufferPointer<UInt8>, into tape: inout Tape) -> Bool {
         var scanner = Scanner(bytes: line)
         var t: Nanoseconds?
         var venue: String?
         var type: TapeRecord.Kind?
-        var method: String?
-        var url: String?
-        var status: Int32?
-        var body: String?
+        var request = Tape.Request()
+        var hasBody = false
         var inner: Bool?
+        let bodyStart = tape.bodyCount
+        func fail() -> Bool {
+            tape.truncateBodies(to: bodyStart)
+            return false
+        }
         scanner.skipSpace()
-        guard scanner.take(UInt8(ascii: "{")) else { return nil }
+        guard scanner.take(UInt8(ascii: "{")) else { return false }
         scanner.skipSpace()
-        if scanner.take(UInt8(ascii: "}")) { return nil }
+        if scanner.take(UInt8(ascii: "}")) { return false }
         while true {
-            guard let name = scanner.string() else { return nil }
+            guard let name = scanner.string() else { return fail() }
             scanner.skipSpace()
-            guard scanner.take(UInt8(ascii: ":")) else { return nil }
+            guard scanner.take(UInt8(ascii: ":")) else { return fail() }
             scanner.skipSpace()
             switch name {
             case "t":
-                guard let v = scanner.integer() else { return nil }
+                guard let v = scanner.integer() else { return fail() }
                 t = v
             case "status":
-                guard let v = scanner.integer(), let s = Int32(exactly: v) else { return nil }
-                status = s
+                guard let v = scanner.integer(), let s = Int32(exactly: v) else { return fail() }
+                request.status = s
             case "inner":
-                guard let v = scanner.boolean() else { return nil }
+                guard let v = scanner.boolean() else { return fail() }
                 inner = v
             case "venue": venue = scanner.string()
             case "type": type = scanner.string().flatMap(TapeRecord.Kind.init(rawValue:))
-            case "method": method = scanner.string()
-            case "url": url = scanner.string()
-            case "body": body = scanner.string()
-            default: return nil  // unknown field: let the Codable path judge it
+            case "method": request.method = scanner.string()
+            case "url": request.url = scanner.string()
+            case "body":
+                // A second body would follow the first: leave such a line to the decoder.
+                guard !hasBody, scanner.body(into: &tape) else { return fail() }
+                hasBody = true
+            default: return fail()  // unknown field: let the Codable path judge it
             }
             scanner.skipSpace()
             if scanner.take(UInt8(ascii: "}")) { break }
-            guard scanner.take(UInt8(ascii: ",")) else { return nil }
+            guard scanner.take(UInt8(ascii: ",")) else { return fail() }
             scanner.skipSpace()
         }
         scanner.skipSpace()
-        guard scanner.isAtEnd, let t, let venue, let type, let body else { return nil }
-        return TapeRecord(
-            t: t, venue: venue, type: type, method: method, url: url, status: status, body: body, inner: inner)
+        guard scanner.isAtEnd, let t, let venue, let type, hasBody else { return fail() }
+        tape.appendFields(t: t, venue: venue, type: type, request: request, inner: inner)
+        return true
     }
 
     struct Scanner {
@@ -187,70 +200,88 @@ enum TapeLineCodec {
                 defer { i += 1 }
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
             }
-            guard bytes[i] == 0x5C else { return nil }  // a raw control character
-            // Escapes (every frame body: a JSON text inside a JSON string). Written straight
-            // into the String's storage, each run between escapes copied whole: the text is
-            // never longer than the rest of the line, since no escape is longer than what it
-            // stands for. (Byte by byte into an array, then copied into a String, this was half
-            // of reading a tape; perf.)
-            var closed = false
-            let text = String(unsafeUninitializedCapacity: bytes.count - start) { out in
-                var n = 0
-                var run = start
-                func copyRun() {
-                    let count = i - run
-                    guard count > 0 else { return }
-                    UnsafeMutableRawPointer(out.baseAddress! + n).copyMemory(
-                        from: bytes.baseAddress! + run, byteCount: count)
-                    n += count
+            i = start
+            var out: [UInt8] = []
+            guard unescape({ out.append(contentsOf: $0) }) else { return nil }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        /// A JSON string appended to `tape`'s body bytes, escapes resolved; false (and whatever
+        /// was appended left for the caller to take back) on malformed input. Text that is not
+        /// valid UTF-8 is repaired, as `String(decoding:as:)` repairs a `TapeRecord`'s body.
+        mutating func body(into tape: inout Tape) -> Bool {
+            guard take(UInt8(ascii: "\"")) else { return false }
+            let start = tape.bodyCount
+            var ascii = true
+            let ok = unescape { run in
+                for byte in run where byte >= 0x80 {
+                    ascii = false
+                    break
                 }
-                while i < bytes.count {
-                    let b = bytes[i]
-                    if b != UInt8(ascii: "\""), b != 0x5C, b >= 0x20 {
-                        i += 1
-                        continue
-                    }
-                    copyRun()
-                    i += 1
-                    if b == UInt8(ascii: "\"") {
-                        closed = true
-                        return n
-                    }
-                    guard b == 0x5C, i < bytes.count else { return 0 }  // a raw control character
-                    let e = bytes[i]
-                    i += 1
-                    let decoded: UInt8
-                    switch e {
-                    case UInt8(ascii: "\""), 0x5C, UInt8(ascii: "/"): decoded = e
-                    case UInt8(ascii: "b"): decoded = 0x08
-                    case UInt8(ascii: "f"): decoded = 0x0C
-                    case UInt8(ascii: "n"): decoded = 0x0A
-                    case UInt8(ascii: "r"): decoded = 0x0D
-                    case UInt8(ascii: "t"): decoded = 0x09
-                    case UInt8(ascii: "u"):
-                        guard var scalar = hex4() else { return 0 }
-                        if (0xD800..<0xDC00).contains(scalar) {
-                            // A surrogate pair: \uD83D\uDE00.
-                            guard take(0x5C), take(UInt8(ascii: "u")), let low = hex4(), (0xDC00..<0xE000).contains(low)
-                            else { return 0 }
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let u = Unicode.Scalar(scalar) else { return 0 }
-                        for byte in UTF8.encode(u)! {
-                            out[n] = byte
-                            n += 1
-                        }
-                        run = i
-                        continue
-                    default: return 0
-                    }
-                    out[n] = decoded
-                    n += 1
-                    run = i
-                }
-                return 0
+                tape.appendBody(run)
             }
-            return closed ? text : nil
+            guard ok else { return false }
+            if !ascii {
+                let text = tape.bodies.withUnsafeBufferPointer {
+                    String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self)
+                }
+                tape.truncateBodies(to: start)
+                tape.appendBody(contentsOf: text.utf8)
+            }
+            return true
+        }
+
+        /// Reads the rest of a JSON string whose opening quote was taken, handing `write` each
+        /// run of plain bytes whole and each escape resolved; `i` ends past the closing quote.
+        /// False on malformed input (a raw control byte, a bad escape, no closing quote).
+        private mutating func unescape(_ write: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+            var run = i
+            func flush() {
+                if i > run { write(UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+            }
+            while i < bytes.count {
+                let b = bytes[i]
+                if b != UInt8(ascii: "\""), b != 0x5C, b >= 0x20 {
+                    i += 1
+                    continue
+                }
+                flush()
+                i += 1
+                if b == UInt8(ascii: "\"") { return true }
+                guard b == 0x5C, i < bytes.count else { return false }  // a raw control byte
+                let e = bytes[i]
+                i += 1
+                var scalar: UInt32
+                switch e {
+                case UInt8(ascii: "\""), 0x5C, UInt8(ascii: "/"): scalar = UInt32(e)
+                case UInt8(ascii: "b"): scalar = 0x08
+                case UInt8(ascii: "f"): scalar = 0x0C
+                case UInt8(ascii: "n"): scalar = 0x0A
+                case UInt8(ascii: "r"): scalar = 0x0D
+                case UInt8(ascii: "t"): scalar = 0x09
+                case UInt8(ascii: "u"):
+                    guard let high = hex4() else { return false }
+                    scalar = high
+                    if (0xD800..<0xDC00).contains(high) {
+                        // A surrogate pair: \uD83D\uDE00.
+                        guard take(0x5C), take(UInt8(ascii: "u")), let low = hex4(), (0xDC00..<0xE000).contains(low)
+                        else { return false }
+                        scalar = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                default: return false
+                }
+                guard let u = Unicode.Scalar(scalar), let encoded = UTF8.encode(u) else { return false }
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { out in
+                    var n = 0
+                    for byte in encoded {
+                        out[n] = byte
+                        n += 1
+                    }
+                    write(UnsafeBufferPointer(rebasing: out[..<n]))
+                }
+                run = i
+            }
+            return false
         }
 
         private mutating func hex4() -> UInt32? {

@@ -118,41 +118,10 @@ public enum TapeReader {
         public var description: String { "\(path):\(line): not a tape record: \(reason)" }
     }
 
-    public static func read(path: String) throws -> [TapeRecord] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Malformed(path: path, line: 0, reason: "cannot read the file")
-        }
-        return try records(in: data, path: path)
-    }
+    public static func read(path: String) throws -> [TapeRecord] { try Tape.read(path: path).records }
 
-    /// The records of a tape's bytes. Each line goes through the byte scanner of
-    /// ``TapeLineCodec``; a line it does not take is decoded by `JSONDecoder`, which also names
-    /// what is wrong with a malformed one.
+    /// The records of a tape's bytes (see ``Tape/parse(_:path:)``).
     public static func records(in data: Data, path: String) throws -> [TapeRecord] {
-        let decoder = JSONDecoder()
-        var records: [TapeRecord] = []
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var lineNumber = 0
-            var start = 0
-            while start < bytes.count {
-                lineNumber += 1
-                var end = start
-                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                defer { start = end + 1 }
-                guard end > start else { continue }
-                let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                if let record = TapeLineCodec.decode(line) {
-                    records.append(record)
-                    continue
-                }
-                do {
-                    records.append(try decoder.decode(TapeRecord.self, from: Data(line)))
-                } catch {
-                    throw Malformed(path: path, line: lineNumber, reason: "\(error)")
-                }
-            }
-        }
-        return records
+        try Tape.parse(data, path: path).records
     }
 }

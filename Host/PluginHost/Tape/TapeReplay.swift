@@ -35,9 +35,19 @@ public final class TapeReplay {
         records: [TapeRecord], manager: PluginManager, universe: Universe? = nil,
         options: Engine.Options = Engine.Options(), progress: ((Int, Int) -> Void)? = nil
     ) throws -> Result {
+        try run(
+            tape: Tape(records: records), manager: manager, universe: universe, options: options, progress: progress)
+    }
+
+    /// The same, over a tape read with ``Tape/read(path:)``: what `arb replay` runs.
+    public static func run(
+        tape: Tape, manager: PluginManager, universe: Universe? = nil, options: Engine.Options = Engine.Options(),
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Result {
         var groups = universe
-        if groups == nil, let header = records.first(where: { $0.type == .universe }) {
-            groups = Universe(groups: try RulesFile.load(data: Data(header.body.utf8), file: "tape universe header"))
+        if groups == nil, let header = tape.first(.universe) {
+            groups = Universe(
+                groups: try RulesFile.load(data: Data(tape.bodyString(header).utf8), file: "tape universe header"))
         }
         let engine = Engine(manager: manager, universe: groups ?? Universe(), options: options)
         var decisions: [Decision] = []
@@ -49,58 +59,53 @@ public final class TapeReplay {
             nil
         }
         let started = ContinuousClock.now
-        let first = records.first { $0.type.isMessage }?.t ?? 0
+        let first = tape.kinds.firstIndex { $0.isMessage }.map { tape.times[$0] } ?? 0
         driver.start(now: first)
         var unmatched = 0
         var unknown = 0
         var recordedPlugins: [[PluginFingerprint]] = []
-        // The records are read in place, field by field: a copy of each record (`for r in
-        // records`) retained and released its four Strings, 3.6% of a long replay (callgrind).
-        records.withUnsafeBufferPointer { records in
-            for i in records.indices {
+        // Each venue's session found once, not per record: a record names its venue by index.
+        let sessions = tape.venues.map { driver.venueSession($0) }
+        tape.bodies.withUnsafeBufferPointer { bodies in
+            for i in 0..<tape.count {
                 // Live, inner records arrived inside the previous message's processing or in its
                 // batch, before its cycle: the cycle waits until the last of them.
-                let complete = i + 1 == records.count || records[i + 1].inner != true
-                let (type, t) = (records[i].type, records[i].t)
-                let session = type.isMessage ? driver.venueSession(records[i].venue) : nil
+                let complete = i + 1 == tape.count || tape.inner[i + 1] != true
+                let (type, t, v) = (tape.kinds[i], tape.times[i], Int(tape.venueOf[i]))
+                let session = type.isMessage ? sessions[v] : nil
                 if type.isMessage, session == nil {
                     unknown += 1
                     continue
                 }
+                let body = UnsafeBufferPointer(rebasing: bodies[tape.bodyStart(i)..<tape.bodyEnds[i]])
                 switch type {
                 case .universe:
                     continue
                 case .plugins:
-                    recordedPlugins.append(PluginFingerprint.parse(records[i].body))
+                    recordedPlugins.append(PluginFingerprint.parse(tape.bodyString(i)))
                     continue
                 case .frame:
-                    // The frame is read in place from the record's text: no copy per frame.
+                    // The frame is read in place from the tape's bytes: no copy per frame.
                     guard let session else { continue }  // a frame is a message: found above
-                    let read = records[i].body.utf8.withContiguousStorageIfAvailable {
-                        driver.receive(frame: $0, session: session, at: t, complete: complete)
-                    }
-                    if read == nil {
-                        var body = records[i].body
-                        body.withUTF8 { driver.receive(frame: $0, session: session, at: t, complete: complete) }
-                    }
+                    driver.receive(frame: body, session: session, at: t, complete: complete)
                 case .overflow:
                     driver.overflow(
-                        venue: records[i].venue, dropped: Int(records[i].body) ?? 0, at: t, complete: complete)
+                        venue: tape.venues[v], dropped: Int(tape.bodyString(i)) ?? 0, at: t, complete: complete)
                 case .stale:
-                    driver.stale(venue: records[i].venue, at: t, complete: complete)
+                    driver.stale(venue: tape.venues[v], at: t, complete: complete)
                 case .response:
-                    let r = records[i]
+                    let request = tape.requests[i] ?? Tape.Request()
                     let ok = driver.receive(
-                        response: r.status ?? 0, body: Array(r.body.utf8), method: r.method ?? "GET", url: r.url ?? "",
-                        venue: r.venue, at: t, complete: complete)
+                        response: request.status ?? 0, body: Array(body), method: request.method ?? "GET",
+                        url: request.url ?? "", venue: tape.venues[v], at: t, complete: complete)
                     if !ok { unmatched += 1 }
                 }
-                if i % 100_000 == 0 { progress?(i, records.count) }
+                if i % 100_000 == 0 { progress?(i, tape.count) }
             }
         }
         let elapsed = ContinuousClock.now - started
         var result = Result(
-            decisions: decisions, summary: engine.summary, abRecords: abRecords, records: records.count,
+            decisions: decisions, summary: engine.summary, abRecords: abRecords, records: tape.count,
             unmatchedResponses: unmatched, unknownVenueRecords: unknown, errors: driver.errors,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         if let first = recordedPlugins.first {

@@ -1,0 +1,138 @@
+import Foundation
+import PluginKit
+
+/// A tape held in memory for replay: each field of the records in an array of its own, and
+/// every record's body in one buffer of bytes, in tape order.
+///
+/// Why not `[TapeRecord]`: a record there is about 100 bytes of fields plus a heap String per
+/// body, so a replay read each record's fields, retained its body, and touched a separate
+/// object per message scattered over the heap. Here the bodies lie end to end (the replay reads
+/// them as a stream) and a record's venue is an index, so a replay finds its session without
+/// comparing names; reading a tape allocates nothing per record. ``records`` and
+/// ``subscript(_:)`` give `TapeRecord`s back.
+public struct Tape: Sendable {
+    /// How many records.
+    public private(set) var count = 0
+    /// The venues the records name, in order of first appearance.
+    public private(set) var venues: [String] = []
+    private var venueIndex: [String: Int32] = [:]
+
+    private(set) var kinds: [TapeRecord.Kind] = []
+    private(set) var times: [Nanoseconds] = []
+    private(set) var inner: [Bool?] = []
+    /// Per record: its index in ``venues``.
+    private(set) var venueOf: [Int32] = []
+    /// Record `i`'s body is `bodies[bodyStart(i)..<bodyEnds[i]]`.
+    private(set) var bodies: [UInt8] = []
+    private(set) var bodyEnds: [Int] = []
+    /// Method, URL and status, by record: only responses have them.
+    private(set) var requests: [Int: Request] = [:]
+
+    struct Request: Sendable, Equatable {
+        var method: String?
+        var url: String?
+        var status: Int32?
+    }
+
+    public init() {}
+
+    public init(records: [TapeRecord]) {
+        for r in records { append(r) }
+    }
+
+    public mutating func append(_ r: TapeRecord) {
+        bodies.append(contentsOf: r.body.utf8)
+        appendFields(
+            t: r.t, venue: r.venue, type: r.type, request: Request(method: r.method, url: r.url, status: r.status),
+            inner: r.inner)
+    }
+
+    /// Appends a record whose body was already written at the end of ``bodies`` (by the line
+    /// scanner, straight from the file).
+    mutating func appendFields(t: Nanoseconds, venue: String, type: TapeRecord.Kind, request: Request, inner: Bool?) {
+        kinds.append(type)
+        times.append(t)
+        self.inner.append(inner)
+        venueOf.append(intern(venue))
+        bodyEnds.append(bodies.count)
+        if request != Request() { requests[count] = request }
+        count += 1
+    }
+
+    /// Appends body bytes for the record being scanned; ``truncateBodies(to:)`` takes them back.
+    mutating func appendBody(_ bytes: UnsafeBufferPointer<UInt8>) { bodies.append(contentsOf: bytes) }
+    mutating func appendBody(contentsOf bytes: some Sequence<UInt8>) { bodies.append(contentsOf: bytes) }
+    var bodyCount: Int { bodies.count }
+    mutating func truncateBodies(to n: Int) { bodies.removeSubrange(n...) }
+
+    private mutating func intern(_ venue: String) -> Int32 {
+        // Most records name the venue the previous one did: compared, not hashed.
+        if let last = venueOf.last, venues[Int(last)] == venue { return last }
+        if let i = venueIndex[venue] { return i }
+        let i = Int32(venues.count)
+        venues.append(venue)
+        venueIndex[venue] = i
+        return i
+    }
+
+    func bodyStart(_ i: Int) -> Int { i == 0 ? 0 : bodyEnds[i - 1] }
+
+    /// Record `i`'s body as text (invalid UTF-8 repaired, as a `TapeRecord`'s body is).
+    func bodyString(_ i: Int) -> String {
+        bodies.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[bodyStart(i)..<bodyEnds[i]]), as: UTF8.self)
+        }
+    }
+
+    /// The index of the first record of `kind`, or nil.
+    func first(_ kind: TapeRecord.Kind) -> Int? { kinds.firstIndex(of: kind) }
+
+    public subscript(i: Int) -> TapeRecord {
+        let request = requests[i] ?? Request()
+        return TapeRecord(
+            t: times[i], venue: venues[Int(venueOf[i])], type: kinds[i], method: request.method, url: request.url,
+            status: request.status, body: bodyString(i), inner: inner[i])
+    }
+
+    public var records: [TapeRecord] { (0..<count).map { self[$0] } }
+}
+
+extension Tape {
+    /// Reads a tape file. A malformed line is an error naming its line number, never skipped.
+    public static func read(path: String) throws -> Tape {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TapeReader.Malformed(path: path, line: 0, reason: "cannot read the file")
+        }
+        return try parse(data, path: path)
+    }
+
+    /// The tape in a file's bytes. Each line goes through the byte scanner of ``TapeLineCodec``,
+    /// which writes the body straight into the tape; a line it does not take is decoded by
+    /// `JSONDecoder`, which also names what is wrong with a malformed one.
+    public static func parse(_ data: Data, path: String) throws -> Tape {
+        let decoder = JSONDecoder()
+        var tape = Tape()
+        // A body is at most as long as its line: room for all of them at once.
+        tape.bodies.reserveCapacity(data.count)
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var lineNumber = 0
+            var start = 0
+            while start < bytes.count {
+                lineNumber += 1
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                defer { start = end + 1 }
+                guard end > start else { continue }
+                let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                if TapeLineCodec.decode(line, into: &tape) { continue }
+                do {
+                    tape.append(try decoder.decode(TapeRecord.self, from: Data(line)))
+                } catch {
+                    throw TapeReader.Malformed(path: path, line: lineNumber, reason: "\(error)")
+                }
+            }
+        }
+        return tape
+    }
+}
