@@ -144,8 +144,11 @@ nonisolated(unsafe) let venueVTable: UnsafeRawPointer = {
         _ body: (any VenuePlugin, VenueSink) throws -> Void
     ) -> arb_status {
         guard let instance, let sink else { return Int32(ARB_ERR_INVALID_ARGUMENT) }
-        let venue = box(instance, as: VenueBox.self)
-        return guarded(error) { try body(venue.plugin, VenueSink(sink, venueID: venue.venueID)) }
+        // Borrow the box without retain/release, as a lane call does: the host keeps the instance
+        // alive for the call, and a venue gets one per stream frame.
+        return Unmanaged<VenueBox>.fromOpaque(instance)._withUnsafeGuaranteedRef { venue in
+            guarded(error) { try body(venue.plugin, VenueSink(sink, venueID: venue.venueID)) }
+        }
     }
     let table = UnsafeMutablePointer<arb_venue_v1>.allocate(capacity: 1)
     table.initialize(
