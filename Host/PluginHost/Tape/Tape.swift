@@ -112,7 +112,9 @@ extension Tape {
     public static func parse(_ data: Data, path: String) throws -> Tape {
         let decoder = JSONDecoder()
         var tape = Tape()
-        // A body is at most as long as its line: room for all of them at once.
+        // A body is at most as long as its line (unless invalid UTF-8 in it is repaired): room
+        // for all of them at once, so the buffer does not move. What the bodies leave unused (their quotes, escapes and the other fields)
+        // is never written, so it takes address space but no memory.
         tape.bodies.reserveCapacity(data.count)
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
