@@ -57,6 +57,21 @@ struct KalshiSimulatorTests {
         return out
     }
 
+    /// The driver's sessions reach the engine through routes the driver owns, unretained: a
+    /// session kept past its driver has them taken away, so it returns its updates as events
+    /// instead of calling into freed memory.
+    @Test func aSessionKeptPastItsDriverNoLongerReachesIt() throws {
+        let (box, manager, _, _) = try KalshiVenueTests().kalshi()
+        defer { box.remove() }
+        var driver: VenueDriver? = VenueDriver(
+            engine: Engine(manager: manager, universe: Universe()), venues: manager.pipeline.venues
+        ) { _, _, _ in nil }
+        let session = try #require(driver?.sessions.values.first)
+        #expect(session.streamBids != nil && session.streamBooks != nil)
+        driver = nil
+        #expect(session.streamBids == nil && session.streamBooks == nil)
+    }
+
     @Test func discoveryAndBooksAgainstTheSimulator() throws {
         let (box, session, sim) = try setUp()
         defer { box.remove() }

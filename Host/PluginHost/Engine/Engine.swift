@@ -112,11 +112,11 @@ public final class Engine {
     private var laneStatistics: [String: LaneRecord] = [:]
     private var exposure: [String: MicroDollars] = [:]
     private var plansShown = 0
-    /// The cycle's lanes by group kind, rebuilt when the pipeline switches.
-    /// The enabled lanes of each group kind: `laneList[laneRanges[kind]]`, flat so a group reads
-    /// its kind's lanes without retaining an inner array, and unretained (`Unmanaged`) so a lane
-    /// call retains and releases nothing: `lanesPipeline` holds them. (Each group cost three
-    /// atomic retain/release pairs for these alone; callgrind, batched replay.)
+    /// The cycle's lanes by group kind, rebuilt when the pipeline switches: the lanes of `kind`
+    /// are `laneList[laneRanges[kind]]`, flat so a group reads them without retaining an inner
+    /// array, and unretained (`Unmanaged`) so a lane call retains nothing: `lanesPipeline` holds
+    /// them. (As arrays of references they cost two atomic retain/release pairs per group and
+    /// one per single market; callgrind, batched replay.)
     private var laneList: [Unmanaged<PluginInstance>] = []
     private var laneRanges: [Range<Int>] = []
     private var lanesPipeline: Pipeline?

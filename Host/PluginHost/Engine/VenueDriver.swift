@@ -98,6 +98,14 @@ public final class VenueDriver {
     /// What the sessions' `streamBids` point to, kept alive here (the sessions do not retain it).
     private var bidRoutes: [Engine.BidRoute] = []
 
+    deinit {
+        // A session kept past its driver must not reach the routes freed with it.
+        for session in sessions.values {
+            session.streamBids = nil
+            session.streamBooks = nil
+        }
+    }
+
     /// The venues, sorted (fixed at init: the loops of every message must not sort them again).
     public private(set) var venueIDs: [String] = []
     /// The sessions in `venueIDs`' order: a message finds its venue's by comparing a few ids,
