@@ -80,6 +80,31 @@ struct TapeCodecTests {
         }
     }
 
+    /// A file read in blocks of any size, lines cut anywhere, even inside an escape or a
+    /// multi-byte character, reads as the whole file does; a malformed line keeps its number.
+    @Test func aTapeFileReadInBlocksReadsAsAWhole() throws {
+        let records = Self.records
+        let text = records.map { TapeLineCodec.encode($0) + [0x0A] }.joined()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(getpid()).tape").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for (bytes, last) in [(Array(text), records.count), (Array(text.dropLast()), records.count)] {
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            for blockSize in [1, 2, 3, 7, 64, 1 << 20] {
+                let tape = try Tape.read(path: path, blockSize: blockSize)
+                #expect(tape.records == records, "blocks of \(blockSize), \(bytes.count) bytes")
+                #expect(tape.count == last)
+            }
+        }
+        let broken = Array(text) + [0x0A] + Array(#"{"t":5,"venue":"k","type":"frame","body":"x","#.utf8)
+        try Data(broken).write(to: URL(fileURLWithPath: path))
+        for blockSize in [1, 5, 1 << 20] {
+            #expect { try Tape.read(path: path, blockSize: blockSize) } throws: {
+                ($0 as? TapeReader.Malformed)?.line == records.count + 2
+            }
+        }
+        #expect { try Tape.read(path: path + ".missing") } throws: { ($0 as? TapeReader.Malformed)?.line == 0 }
+    }
+
     /// A line the scanner gives up on half way (its body already written) leaves the tape as
     /// it was, and the line still reads through `JSONDecoder`.
     @Test func aLineTheScannerRefusesLeavesNoBytesBehind() throws {

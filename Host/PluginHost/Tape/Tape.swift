@@ -99,42 +99,99 @@ public struct Tape: Sendable {
 
 extension Tape {
     /// Reads a tape file. A malformed line is an error naming its line number, never skipped.
-    public static func read(path: String) throws -> Tape {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    /// The file is read in blocks, so it is never held whole beside the tape made of it.
+    public static func read(path: String) throws -> Tape { try read(path: path, blockSize: 8 << 20) }
+
+    static func read(path: String, blockSize: Int) throws -> Tape {
+        guard let file = FileHandle(forReadingAtPath: path) else {
             throw TapeReader.Malformed(path: path, line: 0, reason: "cannot read the file")
         }
-        return try parse(data, path: path)
+        defer { try? file.close() }
+        var reader = LineReader(path: path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        reader.reserve(size)
+        while true {
+            let block: Data
+            do {
+                block = try file.read(upToCount: blockSize) ?? Data()
+            } catch {
+                throw TapeReader.Malformed(path: path, line: reader.lineNumber, reason: "\(error)")
+            }
+            guard !block.isEmpty else { break }
+            try block.withUnsafeBytes { try reader.feed($0.bindMemory(to: UInt8.self)) }
+        }
+        try reader.finish()
+        return reader.tape
     }
 
-    /// The tape in a file's bytes. Each line goes through the byte scanner of ``TapeLineCodec``,
-    /// which writes the body straight into the tape; a line it does not take is decoded by
-    /// `JSONDecoder`, which also names what is wrong with a malformed one.
+    /// The tape in a file's bytes (see ``read(path:)``).
     public static func parse(_ data: Data, path: String) throws -> Tape {
-        let decoder = JSONDecoder()
-        var tape = Tape()
-        // A body is at most as long as its line (unless invalid UTF-8 in it is repaired): room
-        // for all of them at once, so the buffer does not move. What the bodies leave unused (their quotes, escapes and the other fields)
-        // is never written, so it takes address space but no memory.
-        tape.bodies.reserveCapacity(data.count)
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var lineNumber = 0
+        var reader = LineReader(path: path)
+        reader.reserve(data.count)
+        try data.withUnsafeBytes { try reader.feed($0.bindMemory(to: UInt8.self)) }
+        try reader.finish()
+        return reader.tape
+    }
+
+    /// Cuts a tape file's bytes, given block by block, into lines and appends each line's
+    /// record. Each line goes through the byte scanner of ``TapeLineCodec``, which writes the body
+    /// straight into the tape; a line it does not take is decoded by `JSONDecoder`, which also
+    /// names what is wrong with a malformed one.
+    struct LineReader {
+        let path: String
+        private(set) var tape = Tape()
+        /// Lines so far, empty ones included: a malformed line is named by its number.
+        private(set) var lineNumber = 0
+        /// The start of a line the last block ended inside.
+        private var partial: [UInt8] = []
+        private let decoder = JSONDecoder()
+
+        init(path: String) { self.path = path }
+
+        /// Room for the bodies of a file of `fileSize` bytes. A body is at most as long as its
+        /// line (unless invalid UTF-8 in it is repaired), so the buffer does not move; what the
+        /// bodies leave unused (quotes, escapes, the other fields) is never written, so it takes
+        /// address space but no memory.
+        mutating func reserve(_ fileSize: Int) { tape.bodies.reserveCapacity(fileSize) }
+
+        mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws {
             var start = 0
             while start < bytes.count {
-                lineNumber += 1
                 var end = start
                 while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                defer { start = end + 1 }
-                guard end > start else { continue }
-                let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                if TapeLineCodec.decode(line, into: &tape) { continue }
-                do {
-                    tape.append(try decoder.decode(TapeRecord.self, from: Data(line)))
-                } catch {
-                    throw TapeReader.Malformed(path: path, line: lineNumber, reason: "\(error)")
+                guard end < bytes.count else {
+                    partial.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+                    return
                 }
+                if partial.isEmpty {
+                    try line(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                } else {
+                    var whole: [UInt8] = []
+                    swap(&whole, &partial)
+                    whole.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                    try whole.withUnsafeBufferPointer { try line($0) }
+                }
+                start = end + 1
             }
         }
-        return tape
+
+        /// The last line, when the file does not end with a newline.
+        mutating func finish() throws {
+            guard !partial.isEmpty else { return }
+            var last: [UInt8] = []
+            swap(&last, &partial)
+            try last.withUnsafeBufferPointer { try line($0) }
+        }
+
+        private mutating func line(_ line: UnsafeBufferPointer<UInt8>) throws {
+            lineNumber += 1
+            guard !line.isEmpty else { return }
+            if TapeLineCodec.decode(line, into: &tape) { return }
+            do {
+                tape.append(try decoder.decode(TapeRecord.self, from: Data(line)))
+            } catch {
+                throw TapeReader.Malformed(path: path, line: lineNumber, reason: "\(error)")
+            }
+        }
     }
 }
