@@ -8,8 +8,8 @@ import PluginKit
 /// body, so a replay read each record's fields, retained its body, and touched a separate
 /// object per message scattered over the heap. Here the bodies lie end to end (the replay reads
 /// them as a stream) and a record's venue is an index, so a replay finds its session without
-/// comparing names; reading a tape allocates nothing per record. ``records`` and
-/// ``subscript(_:)`` give `TapeRecord`s back.
+/// comparing names; reading a frame's line allocates nothing. ``records`` and ``subscript(_:)``
+/// give `TapeRecord`s back.
 public struct Tape: Sendable {
     /// How many records.
     public private(set) var count = 0
