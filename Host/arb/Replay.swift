@@ -28,7 +28,17 @@ struct Replay: ParsableCommand {
     func run() throws {
         let records: Tape
         do {
-            records = try Tape.read(path: tape)
+            // A day's tape takes seconds to read: say how far it is, about every 10%.
+            var shown = 0
+            records = try Tape.read(path: tape) { read, total in
+                let percent = total > 0 ? read * 100 / total : 100
+                guard percent >= shown + 10 || (read == total && shown < 100) else { return }
+                shown = percent
+                print(
+                    String(
+                        format: "  reading %@: %d%% (%.0f of %.0f MB)", tape, percent, Double(read) / 1e6,
+                        Double(total) / 1e6))
+            }
         } catch {
             throw ValidationError("\(error)")
         }

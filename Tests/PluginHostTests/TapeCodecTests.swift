@@ -90,9 +90,14 @@ struct TapeCodecTests {
         for (bytes, last) in [(Array(text), records.count), (Array(text.dropLast()), records.count)] {
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             for blockSize in [1, 2, 3, 7, 64, 1 << 20] {
-                let tape = try Tape.read(path: path, blockSize: blockSize)
+                var reported: [Int] = []
+                let tape = try Tape.read(path: path, blockSize: blockSize) { read, total in
+                    #expect(total == bytes.count)
+                    reported.append(read)
+                }
                 #expect(tape.records == records, "blocks of \(blockSize), \(bytes.count) bytes")
                 #expect(tape.count == last)
+                #expect(reported == Array(stride(from: blockSize, to: bytes.count, by: blockSize)) + [bytes.count])
             }
         }
         let broken = Array(text) + [0x0A] + Array(#"{"t":5,"venue":"k","type":"frame","body":"x","#.utf8)

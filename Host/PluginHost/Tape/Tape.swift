@@ -100,9 +100,12 @@ public struct Tape: Sendable {
 extension Tape {
     /// Reads a tape file. A malformed line is an error naming its line number, never skipped.
     /// The file is read in blocks, so it is never held whole beside the tape made of it.
-    public static func read(path: String) throws -> Tape { try read(path: path, blockSize: 8 << 20) }
+    /// - Parameter progress: called after each block with the bytes read so far and the file's size.
+    public static func read(path: String, progress: ((_ read: Int, _ total: Int) -> Void)? = nil) throws -> Tape {
+        try read(path: path, blockSize: 8 << 20, progress: progress)
+    }
 
-    static func read(path: String, blockSize: Int) throws -> Tape {
+    static func read(path: String, blockSize: Int, progress: ((Int, Int) -> Void)? = nil) throws -> Tape {
         guard let file = FileHandle(forReadingAtPath: path) else {
             throw TapeReader.Malformed(path: path, line: 0, reason: "cannot read the file")
         }
@@ -110,6 +113,7 @@ extension Tape {
         var reader = LineReader(path: path)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         reader.reserve(size)
+        var done = 0
         while true {
             let block: Data
             do {
@@ -119,6 +123,8 @@ extension Tape {
             }
             guard !block.isEmpty else { break }
             try block.withUnsafeBytes { try reader.feed($0.bindMemory(to: UInt8.self)) }
+            done += block.count
+            progress?(done, max(size, done))
         }
         try reader.finish()
         return reader.tape
