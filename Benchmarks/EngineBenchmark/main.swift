@@ -450,14 +450,14 @@ if wants("replay") {
             }
         }
         let readStart = clockNanos()
-        let records = try! Tape.read(path: tapePath)
+        let tape = try! Tape.read(path: tapePath)
         let readSeconds = Double(clockNanos() - readStart) / 1e9
         var runs: [Double] = []
         var decisions = 0
         var cycles = 0
         var groups = 0
         for _ in 0..<3 {
-            let result = try! TapeReplay.run(tape: records, manager: makeManager(venues), options: options)
+            let result = try! TapeReplay.run(tape: tape, manager: makeManager(venues), options: options)
             runs.append(Double(result.records) / result.seconds)
             decisions = result.decisions.count
             cycles = result.summary.cycles
@@ -469,8 +469,8 @@ if wants("replay") {
                 format:
                     "replay, %@: %d records (%d markets, two venues): median %.0f events/s through plugins and engine "
                     + "(3 runs; goal >= 1M); reading the tape file: %.0f records/s; %d cycles, %d groups evaluated, %d decisions",
-                conflate ? "a cycle per batch of 200 frames" : "a cycle per message", records.count,
-                2_000 + 500 + 300 + 300 + 200, percentile(runs, 0.5), Double(records.count) / readSeconds, cycles,
+                conflate ? "a cycle per batch of 200 frames" : "a cycle per message", tape.count,
+                2_000 + 500 + 300 + 300 + 200, percentile(runs, 0.5), Double(tape.count) / readSeconds, cycles,
                 groups, decisions))
     }
 }

@@ -26,7 +26,7 @@ struct Replay: ParsableCommand {
     var universe: String?
 
     func run() throws {
-        let records: Tape
+        let records: Tape  // the tape's records, read (`tape` is its path)
         do {
             // A day's tape takes seconds to read: say how far it is, about every 10%.
             var shown = 0

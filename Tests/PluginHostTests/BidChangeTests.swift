@@ -104,8 +104,9 @@ struct BidChangeTests {
             byUpdate.apply(update, venue: venue, receivedAt: t)
             var id = market
             id.withUTF8 { bytes in
+                // Through the route a venue session calls, as the driver sets it up.
                 let change = BidChange(marketID: bytes, side: side, level: level, venueTime: t - 3)
-                byChange.apply(change, venue: venue, receivedAt: t)
+                Engine.BidRoute(engine: byChange, venue: venue).receive(change, at: t)
             }
             if step % 10 == 9 { for engine in [byUpdate, byChange] { engine.runCycle(now: t) } }
         }

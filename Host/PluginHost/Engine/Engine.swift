@@ -251,11 +251,6 @@ public final class Engine {
         afterApply(id, isSnapshot: false, receivedAt: receivedAt)
     }
 
-    /// The same, by the venue's name.
-    func apply(_ change: BidChange, venue: String, receivedAt: Nanoseconds) {
-        apply(change, venueSlot: venueSlot(venue), receivedAt: receivedAt)
-    }
-
     /// Where a venue session hands its stream's bid changes: straight to the engine, with the
     /// venue's slot found once (not its name compared per change). Holds the engine unretained:
     /// the venue driver that makes it owns both and outlives the calls.

@@ -12,7 +12,7 @@ import PluginKit
 /// give `TapeRecord`s back.
 public struct Tape: Sendable {
     /// How many records.
-    public private(set) var count = 0
+    public var count: Int { kinds.count }
     /// The venues the records name, in order of first appearance.
     public private(set) var venues: [String] = []
     private var venueIndex: [String: Int32] = [:]
@@ -55,13 +55,11 @@ public struct Tape: Sendable {
         self.inner.append(inner)
         venueOf.append(intern(venue))
         bodyEnds.append(bodies.count)
-        if request != Request() { requests[count] = request }
-        count += 1
+        if request != Request() { requests[count - 1] = request }
     }
 
     /// Appends body bytes for the record being scanned; ``truncateBodies(to:)`` takes them back.
-    mutating func appendBody(_ bytes: UnsafeBufferPointer<UInt8>) { bodies.append(contentsOf: bytes) }
-    mutating func appendBody(contentsOf bytes: some Sequence<UInt8>) { bodies.append(contentsOf: bytes) }
+    mutating func appendBody(_ bytes: some Sequence<UInt8>) { bodies.append(contentsOf: bytes) }
     var bodyCount: Int { bodies.count }
     mutating func truncateBodies(to n: Int) { bodies.removeSubrange(n...) }
 
@@ -83,9 +81,6 @@ public struct Tape: Sendable {
             String(decoding: UnsafeBufferPointer(rebasing: $0[bodyStart(i)..<bodyEnds[i]]), as: UTF8.self)
         }
     }
-
-    /// The index of the first record of `kind`, or nil.
-    func first(_ kind: TapeRecord.Kind) -> Int? { kinds.firstIndex(of: kind) }
 
     public subscript(i: Int) -> TapeRecord {
         let request = requests[i] ?? Request()

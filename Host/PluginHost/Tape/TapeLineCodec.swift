@@ -200,8 +200,7 @@ enum TapeLineCodec {
                 defer { i += 1 }
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
             }
-            i = start
-            return unescaped { String(decoding: $0, as: UTF8.self) }
+            return unescaped(from: start) { String(decoding: $0, as: UTF8.self) }
         }
 
         /// A JSON string appended to `tape`'s body bytes, escapes resolved; false on malformed
@@ -209,27 +208,28 @@ enum TapeLineCodec {
         /// `TapeRecord`'s body.
         mutating func body(into tape: inout Tape) -> Bool {
             guard take(UInt8(ascii: "\"")) else { return false }
-            let ok = unescaped { text in
+            let ok = unescaped(from: i) { text in
                 if text.allSatisfy({ $0 < 0x80 }) {
                     tape.appendBody(text)
                 } else {
-                    tape.appendBody(contentsOf: String(decoding: text, as: UTF8.self).utf8)
+                    tape.appendBody(String(decoding: text, as: UTF8.self).utf8)
                 }
                 return true
             }
             return ok ?? false
         }
 
-        /// Reads the rest of a JSON string whose opening quote was taken and hands `body` its
-        /// text, escapes resolved; `i` ends past the closing quote. Nil on malformed input (a raw
+        /// Reads the rest of a JSON string whose text starts at `start` and hands `body` that
+        /// text, escapes resolved; `i` (at or past `start`, where plain bytes were already
+        /// scanned) ends past the closing quote. Nil on malformed input (a raw
         /// control byte, a bad escape, no closing quote). The text is written into a scratch
         /// buffer as long as the rest of the line, which it never outgrows (no escape is longer
         /// than what it stands for), and handed over whole: appending each run between escapes
         /// to the tape's bytes was a third of reading a tape (perf).
-        private mutating func unescaped<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, bytes.count - i)) { out in
+        private mutating func unescaped<R>(from start: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, bytes.count - start)) { out in
                 var n = 0
-                var run = i
+                var run = start
                 while i < bytes.count {
                     let b = bytes[i]
                     if b != UInt8(ascii: "\""), b != 0x5C, b >= 0x20 {

@@ -45,7 +45,7 @@ public final class TapeReplay {
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> Result {
         var groups = universe
-        if groups == nil, let header = tape.first(.universe) {
+        if groups == nil, let header = tape.kinds.firstIndex(of: .universe) {
             groups = Universe(
                 groups: try RulesFile.load(data: Data(tape.bodyString(header).utf8), file: "tape universe header"))
         }
