@@ -276,6 +276,33 @@ struct PluginIntegrationTests {
         #expect(
             try session.handleFrame(frame(seq + 4, side: "yes", price: "0.4", size: "1"), receivedAt: 9)
                 == [.gap(marketID: "SIM-2", reason: "sequence \(seq + 4) after \(seq + 2)")])
+        // The scanner reads strings a word at a time: an escape or a control byte anywhere in a
+        // word, or a string longer than one, must read as the decoder reads it.
+        func raw(_ market: String, _ seq: UInt64, price: String = "0.42", size: String = "12.5") -> [UInt8] {
+            Array(
+                "{\"type\":\"delta\",\"market\":\"\(market)\",\"seq\":\(seq),\"side\":\"yes\",\"price\":\"\(price)\",\"size\":\"\(size)\"}"
+                    .utf8)
+        }
+        #expect(
+            try session.handleFrame(raw("SIM\\u002d2", seq + 5), receivedAt: 10)
+                == update(seq + 5, yes: [level], no: [], at: 10), "an escaped id is the decoder's, and the same id")
+        #expect(
+            try session.handleFrame(raw("SIM-2", seq + 6, price: "0.4200000000000", size: "12.50000"), receivedAt: 11)
+                == update(seq + 6, yes: [level], no: [], at: 11), "strings longer than a word")
+        let quoted = try session.handleFrame(raw("SIM\\\"2", 1), receivedAt: 12)
+        guard case .book(let other) = try #require(quoted.first) else {
+            Issue.record("no book for an id with an escaped quote")
+            return
+        }
+        #expect(other.marketID == "SIM\"2", "an escaped quote ends nothing")
+        for market in ["SIM-2\u{01}", "S\u{1f}IM-2", "SIM-2\u{0a}"] {
+            #expect(throws: PluginCallError.self, "\(Array(market.utf8))") {
+                try session.handleFrame(raw(market, seq + 7), receivedAt: 12)
+            }
+        }
+        #expect(
+            try session.handleFrame(raw("SIM-2", seq + 7, price: "0.42", size: "12.5"), receivedAt: 13)
+                == update(seq + 7, yes: [level], no: [], at: 13), "what the refusals left unapplied")
     }
 
     /// SimVenue keeps each market's sequence apart (ids that are prefixes of others, past its

@@ -80,3 +80,54 @@ struct FixedPointTests {
         }
     }
 }
+
+/// `FixedPoint.parse` against a reference built from the standard library's `Int64(_:)`, on
+/// random strings of digits, signs and dots (most of them malformed, many long enough to overflow).
+struct FixedPointParsePropertyTests {
+    /// Independently: split at the dot, check the digits, pad or trim the fraction to the
+    /// scale's digits, and let `Int64(_:)` read the digits (nil on overflow).
+    static func reference(_ text: String, scale: Int64) -> Int64? {
+        var body = Substring(text)
+        var negative = false
+        if let sign = body.first, sign == "-" || sign == "+" {
+            negative = sign == "-"
+            body = body.dropFirst()
+        }
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            return nil
+        }
+        let integer = parts[0]
+        let fraction = parts.count == 2 ? parts[1] : ""
+        guard !(integer.isEmpty && fraction.isEmpty) else { return nil }
+        let digits = String(scale).count - 1
+        guard fraction.dropFirst(digits).allSatisfy({ $0 == "0" }) else { return nil }
+        let kept = fraction.prefix(digits)
+        let text = integer + kept + String(repeating: "0", count: digits - kept.count)
+        let significant = text.drop { $0 == "0" }
+        guard let magnitude = significant.isEmpty ? 0 : Int64(significant) else { return nil }
+        return negative ? -magnitude : magnitude
+    }
+
+    @Test func agreesWithTheReference() {
+        var rng = SplitMix64(seed: 11)
+        let alphabet = Array("0123456789012345678901234567899.-+x")
+        var checked = 0
+        var parsed = 0
+        for _ in 0..<50_000 {
+            let length = Int(rng.next() % 26)
+            var text = String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+            // A third without sign or second dot noise: mostly well-formed decimals.
+            if rng.next() % 3 == 0 { text = text.filter(\.isNumber) + "." + text.filter(\.isNumber).prefix(7) }
+            for scale: Int64 in [1, 100, 1_000_000, 1_000_000_000_000_000_000] {
+                let expected = Self.reference(text, scale: scale)
+                #expect(FixedPoint.parse(text, scale: scale) == expected, "\(text) at scale \(scale)")
+                checked += 1
+                if expected != nil { parsed += 1 }
+            }
+        }
+        // Both kinds are exercised, not only refusals.
+        #expect(parsed > checked / 10)
+        #expect(parsed < checked)
+    }
+}
