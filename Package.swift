@@ -78,10 +78,13 @@ let package = Package(
         // MARK: The host
         .systemLibrary(
             name: "CSQLite", path: "Host/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The book's price search, in C for one compiler hint (see its header).
+        .systemLibrary(name: "CPriceSearch", path: "Host/CPriceSearch"),
         .target(
             name: "PluginHost",
             dependencies: [
                 "CSQLite",
+                "CPriceSearch",
                 .product(name: "CArbPluginAPI", package: "PluginAPI"),
                 .product(name: "PluginKit", package: "PluginAPI"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -209,7 +209,7 @@ public struct BinaryBook: @unchecked Sendable {
     private func locate(_ price: MicroDollars, in ladder: Ladder) -> (at: Int, found: Bool) {
         let n = count(ladder)
         let base = levels(ladder)
-        let at = PriceLadder.lowerBound(price, count: n) { base[$0].price_micros }
+        let at = PriceLadder.lowerBound(price, in: base, stride: MemoryLayout<arb_level>.stride, count: n)
         return (at, at < n && base[at].price_micros == price)
     }
 
