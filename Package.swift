@@ -79,7 +79,7 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Host/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The book's price search, in C for one compiler hint (see its header).
-        .systemLibrary(name: "CPriceSearch", path: "Host/CPriceSearch"),
+        .target(name: "CPriceSearch", path: "Host/CPriceSearch"),
         .target(
             name: "PluginHost",
             dependencies: [

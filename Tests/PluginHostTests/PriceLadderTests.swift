@@ -7,7 +7,8 @@ import Testing
 struct PriceLadderTests {
     static func lowerBound(_ price: MicroDollars, _ prices: [MicroDollars]) -> Int {
         prices.withUnsafeBufferPointer {
-            PriceLadder.lowerBound(price, in: $0.baseAddress, stride: MemoryLayout<MicroDollars>.stride, count: $0.count)
+            PriceLadder.lowerBound(
+                price, in: $0.baseAddress, stride: MemoryLayout<MicroDollars>.stride, count: $0.count)
         }
     }
 
