@@ -28,8 +28,24 @@ enum SimBytes {
     /// Where the plain string whose opening quote is at `i` lies, quotes excluded (see ``quoted(_:_:)``).
     static func quotedSpan(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Range<Int>? {
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
-        var j = i + 1
-        let start = j
+        let start = i + 1
+        var j = start
+        // Eight bytes at a time while eight remain (every value but a frame's last): an id or a
+        // price is one word, so its end is found without a branch per byte. The byte loop cost
+        // about as many instructions, but its exit mispredicted whenever a string's length
+        // differed from the last one's (callgrind's branch simulation, short replay tape: 1.12
+        // mispredictions a call, 0.89 this way).
+        let raw = UnsafeRawBufferPointer(b)
+        while j + 8 <= b.count {
+            let special = specialBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)))
+            if special != 0 {
+                j += special.trailingZeroBitCount >> 3
+                guard b[j] == UInt8(ascii: "\"") else { return nil }
+                i = j + 1
+                return start..<j
+            }
+            j += 8
+        }
         while j < b.count, b[j] != UInt8(ascii: "\"") {
             if b[j] == 0x5C || b[j] < 0x20 { return nil }
             j += 1
@@ -37,6 +53,20 @@ enum SimBytes {
         guard j < b.count else { return nil }
         i = j + 1
         return start..<j
+    }
+
+    /// The high bit of each byte of `word` that is a quote, a backslash or a control byte, and
+    /// perhaps of bytes after the first such one; the lowest set bit is always exact, which is all
+    /// ``quotedSpan(_:_:)`` reads. (A borrow only runs upward from a byte that matched.)
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        let control = (word &- ones &* 0x20) & ~word
+        return (zeroQuote | zeroBackslash | control) & (ones &* 0x80)
     }
 
     /// The non-negative integer at `i`, followed by a comma or a closing brace; `i` moves past
