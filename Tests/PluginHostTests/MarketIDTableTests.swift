@@ -57,6 +57,14 @@ struct MarketIDTableTests {
         table.insert(venue: 0, id: "OLD", market: 9)
         table.insert(venue: 0, id: "NEW", market: 9)
         #expect(table.findBoth(venue: 0, id: "NEW") == 9 && table.findBoth(venue: 0, id: "OLD") == nil)
+        // Even from an empty id, and back: each entry compares its own bytes, and a changed id's
+        // entry never matches again.
+        table.insert(venue: 2, id: "", market: 11)
+        #expect(table.findBoth(venue: 2, id: "") == 11)
+        table.insert(venue: 2, id: "E", market: 11)
+        #expect(table.findBoth(venue: 2, id: "E") == 11 && table.findBoth(venue: 2, id: "") == nil)
+        table.insert(venue: 2, id: "", market: 11)
+        #expect(table.findBoth(venue: 2, id: "") == 11 && table.findBoth(venue: 2, id: "E") == nil)
     }
 
     @Test func findsEveryMarketOfALargeUniverse() {
