@@ -134,9 +134,11 @@ public final class VenueSession {
     {
         frameTime = receivedAt
         defer { frameTime = nil }
+        // The closure captures the plugin's table and handle, not `self`: a captured session was
+        // retained and released around every frame (1.8% of a replay's perf samples).
+        let (table, handle) = (instance.venueTable, instance.handle)
         return try call(withError: true) { sink, error in
-            instance.venueTable.pointee.on_stream_frame(
-                instance.handle, frame.baseAddress, frame.count, receivedAt, sink, error)
+            table.pointee.on_stream_frame(handle, frame.baseAddress, frame.count, receivedAt, sink, error)
         }
     }
 
