@@ -124,6 +124,27 @@ struct TapeCodecTests {
         #expect(both.records.map(\.body) == ["first", "a\n long body"])
     }
 
+    /// A body's bytes that are not valid UTF-8 are repaired as `String(decoding:as:)` repairs
+    /// them; valid ones, raw or escaped, are kept as they are, escapes before or after them.
+    @Test func bodiesAreRepairedOnlyWhereNotUTF8() throws {
+        let bodies: [[UInt8]] = [
+            Array("a".utf8) + [0xFF] + Array("b".utf8) + [0xC3],
+            [0xC3, 0xA9] + Array("\\n\\u00e9 ok".utf8),
+            Array("\\u00e9 then raw ".utf8) + [0xE2, 0x82],
+            Array("caf".utf8) + [0xC3, 0xA9],
+        ]
+        for body in bodies {
+            let line = Array("{\"body\":\"".utf8) + body + Array("\",\"t\":1,\"type\":\"frame\",\"venue\":\"v\"}".utf8)
+            let read = try Tape.parse(Data(line), path: "t")
+            // What the body means (its two kinds of escape resolved by hand), then repaired.
+            let text = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "\\n", with: "\n")
+                .replacingOccurrences(of: "\\u00e9", with: "é")
+            #expect(read.records.map(\.body) == [text], "\(body)")
+            // The bytes a replay hands the plugin, not only the String made of them.
+            #expect(read.bodies == Array(text.utf8), "\(body)")
+        }
+    }
+
     @Test func otherSpellingsOfTheSameRecord() throws {
         let line = #" { "venue" : "k\u00e9\ud83d\ude00" , "t":-5,"type":"frame","body":"a\/b\"c", "inner":false } "#
         let decoded = Array(line.utf8).withUnsafeBufferPointer { TapeLineCodec.decode($0) }
@@ -167,5 +188,14 @@ struct TapeCodecTests {
                 ])
         #expect(
             PluginFingerprint.differences(recorded: [kelly], current: [moved]) == ["sizing.kelly: arm B then, A now"])
+    }
+}
+
+extension TapeLineCodec {
+    /// One line's record, or nil when the line is not a flat object of a tape record's fields:
+    /// ``decode(_:into:)`` on an empty tape, for tests that compare single records.
+    static func decode(_ line: UnsafeBufferPointer<UInt8>) -> TapeRecord? {
+        var tape = Tape()
+        return decode(line, into: &tape) ? tape[0] : nil
     }
 }

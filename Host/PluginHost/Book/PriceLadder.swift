@@ -38,8 +38,7 @@ public struct PriceLadder: Sendable, Equatable {
 
     /// The first of `count` ascending prices, `stride` bytes apart from `first`, not below
     /// `price` (`count` when none): the search of this ladder's array and of ``BinaryBook``'s
-    /// `arb_level` ladders. Branchless, in C for a compiler hint (`price_search.h`): 47 ns a
-    /// delta in the book benchmark with a binary search that jumped, 33–36 ns this way.
+    /// `arb_level` ladders. Branchless, in C for a compiler hint (see `price_search.h`).
     @inline(__always)
     static func lowerBound(_ price: MicroDollars, in first: UnsafeRawPointer?, stride: Int, count: Int) -> Int {
         guard let first else { return 0 }

@@ -73,12 +73,6 @@ enum TapeLineCodec {
 
     // MARK: Decoding
 
-    /// One line's record, or nil when the line is not a flat object of a tape record's fields.
-    static func decode(_ line: UnsafeBufferPointer<UInt8>) -> TapeRecord? {
-        var tape = Tape()
-        return decode(line, into: &tape) ? tape[0] : nil
-    }
-
     /// Appends one line's record to `tape`, its body unescaped straight into the tape's bytes.
     /// False, and `tape` unchanged, when the line is not a flat object of a tape record's fields.
     static func decode(_ line: UnsafeBufferPointer<UInt8>, into tape: inout Tape) -> Bool {
@@ -200,7 +194,7 @@ enum TapeLineCodec {
                 defer { i += 1 }
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
             }
-            return unescaped(from: start) { String(decoding: $0, as: UTF8.self) }
+            return unescaped(from: start) { text, _ in String(decoding: text, as: UTF8.self) }
         }
 
         /// A JSON string appended to `tape`'s body bytes, escapes resolved; false on malformed
@@ -208,8 +202,10 @@ enum TapeLineCodec {
         /// `TapeRecord`'s body.
         mutating func body(into tape: inout Tape) -> Bool {
             guard take(UInt8(ascii: "\"")) else { return false }
-            let ok = unescaped(from: i) { text in
-                if text.allSatisfy({ $0 < 0x80 }) {
+            // From the opening quote on, so the scan sees every byte taken as is: ASCII ones need
+            // no repair (nor do those an escape wrote), and the text is not walked a second time.
+            let ok = unescaped(from: i) { text, plainIsASCII in
+                if plainIsASCII {
                     tape.appendBody(text)
                 } else {
                     tape.appendBody(String(decoding: text, as: UTF8.self).utf8)
@@ -220,19 +216,24 @@ enum TapeLineCodec {
         }
 
         /// Reads the rest of a JSON string whose text starts at `start` and hands `body` that
-        /// text, escapes resolved; `i` (at or past `start`, where plain bytes were already
-        /// scanned) ends past the closing quote. Nil on malformed input (a raw
+        /// text, escapes resolved, and whether every byte taken as is from where `i` stood was
+        /// ASCII; `i` (at or past `start`, where plain bytes were already scanned) ends past the
+        /// closing quote. Nil on malformed input (a raw
         /// control byte, a bad escape, no closing quote). The text is written into a scratch
         /// buffer as long as the rest of the line, which it never outgrows (no escape is longer
         /// than what it stands for), and handed over whole: appending each run between escapes
         /// to the tape's bytes was a third of reading a tape (perf).
-        private mutating func unescaped<R>(from start: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        private mutating func unescaped<R>(
+            from start: Int, _ body: (UnsafeBufferPointer<UInt8>, _ plainIsASCII: Bool) -> R
+        ) -> R? {
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, bytes.count - start)) { out in
                 var n = 0
                 var run = start
+                var plainBits: UInt8 = 0
                 while i < bytes.count {
                     let b = bytes[i]
                     if b != UInt8(ascii: "\""), b != 0x5C, b >= 0x20 {
+                        plainBits |= b
                         i += 1
                         continue
                     }
@@ -242,7 +243,7 @@ enum TapeLineCodec {
                         n += i - run
                     }
                     i += 1
-                    if b == UInt8(ascii: "\"") { return body(UnsafeBufferPointer(rebasing: out[..<n])) }
+                    if b == UInt8(ascii: "\"") { return body(UnsafeBufferPointer(rebasing: out[..<n]), plainBits < 0x80) }
                     guard b == 0x5C, i < bytes.count else { return nil }  // a raw control byte
                     let e = bytes[i]
                     i += 1

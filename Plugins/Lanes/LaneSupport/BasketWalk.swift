@@ -51,9 +51,7 @@ public enum BasketWalk {
                 guard market.isActive, !market.isMultivariate, let quote = leg.member.quote else { return nil }
                 let asks = quote.asks(leg.side)
                 guard !asks.isEmpty else { return nil }
-                walk.initializeElement(
-                    at: legCount,
-                    to: LegWalk(ladder: asks, market: market, left: asks[0].size, worst: asks[0].price))
+                walk.initializeElement(at: legCount, to: LegWalk(ladder: asks, market: market))
                 legCount += 1
                 resolution = max(resolution, market.resolutionTime > 0 ? market.resolutionTime : market.closeTime)
             }
@@ -123,11 +121,12 @@ public enum BasketWalk {
         var fees: MicroDollars = 0
         var chunkFee: MicroDollars = 0
 
-        init(ladder: AskLadder, market: Market, left: CentiContracts, worst: MicroDollars) {
+        /// At the ladder's best level (which the caller checked is there), nothing taken yet.
+        init(ladder: AskLadder, market: Market) {
             self.ladder = ladder
             self.market = market
-            self.left = left
-            self.worst = worst
+            left = ladder[0].size
+            worst = ladder[0].price
         }
     }
 
