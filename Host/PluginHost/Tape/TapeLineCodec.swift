@@ -243,7 +243,9 @@ enum TapeLineCodec {
                         n += i - run
                     }
                     i += 1
-                    if b == UInt8(ascii: "\"") { return body(UnsafeBufferPointer(rebasing: out[..<n]), plainBits < 0x80) }
+                    if b == UInt8(ascii: "\"") {
+                        return body(UnsafeBufferPointer(rebasing: out[..<n]), plainBits < 0x80)
+                    }
                     guard b == 0x5C, i < bytes.count else { return nil }  // a raw control byte
                     let e = bytes[i]
                     i += 1
