@@ -468,9 +468,10 @@ if wants("replay") {
             String(
                 format:
                     "replay, %@: %d records (%d markets, two venues): median %.0f events/s through plugins and engine "
-                    + "(3 runs; goal >= 1M); reading the tape file: %.0f records/s; %d cycles, %d groups evaluated, %d decisions",
+                    + "(3 runs, min %.0f, max %.0f; goal >= 1M); reading the tape file: %.0f records/s; "
+                    + "%d cycles, %d groups evaluated, %d decisions",
                 conflate ? "a cycle per batch of 200 frames" : "a cycle per message", tape.count,
-                2_000 + 500 + 300 + 300 + 200, percentile(runs, 0.5), Double(tape.count) / readSeconds, cycles,
-                groups, decisions))
+                2_000 + 500 + 300 + 300 + 200, percentile(runs, 0.5), runs.first!, runs.last!,
+                Double(tape.count) / readSeconds, cycles, groups, decisions))
     }
 }

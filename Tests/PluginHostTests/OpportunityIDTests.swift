@@ -46,6 +46,16 @@ struct OpportunityIDTests {
         }
     }
 
+    @Test func hexWritesSixteenLowercaseDigitsLikeStringRadix() {
+        var rng = SplitMix64(seed: 12)
+        let edges: [UInt64] = [0, 1, 0xf, 0x10, 0xabc, 1 << 63, .max, .max - 1, 0x0123_4567_89ab_cdef]
+        for value in edges + (0..<2_000).map({ _ in rng.next() >> rng.below(64) }) {
+            let padded = String(repeating: "0", count: 16 - String(value, radix: 16).count) + String(value, radix: 16)
+            #expect(OpportunityID.hex(value) == padded)
+            #expect(OpportunityID.hex(value).utf8.count == 16)
+        }
+    }
+
     @Test func aLegsSideIsPartOfTheBasket() {
         let a = MarketKey(venue: "kalshi", marketID: "A")
         let b = MarketKey(venue: "polymarket", marketID: "B")

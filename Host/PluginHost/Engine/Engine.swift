@@ -405,7 +405,7 @@ public final class Engine {
                 return start..<laneList.count
             }
         }
-        var seen: Set<String> = []
+        var seen: Set<UInt64> = []
         let singleLanes = laneRanges[Int(GroupKind.single.rawValue)]
         if !singleLanes.isEmpty {
             for id in dirtySingles where states[id].isKnown {
@@ -445,7 +445,7 @@ public final class Engine {
 
     private func evaluate(
         _ snapshot: GroupSnapshot, lanes: Range<Int>, members: [Int], now: Nanoseconds, pipeline: Pipeline,
-        seen: inout Set<String>
+        seen: inout Set<UInt64>
     ) {
         summary.groupsEvaluated += 1
         snapshot.setNow(now)
@@ -498,7 +498,7 @@ public final class Engine {
     /// unless the book changed). Only when a lane finds something is the market's snapshot
     /// object made, for the sizing chain and the decision.
     private func evaluateSingle(
-        _ id: Int, lanes: Range<Int>, now: Nanoseconds, pipeline: Pipeline, seen: inout Set<String>
+        _ id: Int, lanes: Range<Int>, now: Nanoseconds, pipeline: Pipeline, seen: inout Set<UInt64>
     ) {
         summary.groupsEvaluated += 1
         if isQuotable(id) {
@@ -534,7 +534,7 @@ public final class Engine {
 
     private func handle(
         _ opportunity: FoundOpportunity, lane: PluginInstance, snapshot: GroupSnapshot, members: [Int],
-        now: Nanoseconds, pipeline: Pipeline, seen: inout Set<String>
+        now: Nanoseconds, pipeline: Pipeline, seen: inout Set<UInt64>
     ) {
         guard opportunity.legs.allSatisfy({ Int($0.memberIndex) < members.count }) else {
             summary.pluginErrors += 1  // a lane named a member the group does not have
@@ -543,15 +543,17 @@ public final class Engine {
         let legKeys = opportunity.legs.map {
             (market: universe.marketKeys[members[Int($0.memberIndex)]], side: $0.side)
         }
-        let basketID = OpportunityID.basket(legKeys)
+        let basketHash = OpportunityID.basketHash(legKeys)
         summary.opportunities[lane.manifest.id, default: 0] += 1
-        guard seen.insert(basketID).inserted else {
+        // By the hash, not its hex: the same test (the id is the hash, written out), hashed cheaper.
+        guard seen.insert(basketHash).inserted else {
             summary.duplicates += 1
             return
         }
         var decision = Decision(kind: .plan, time: now)
         decision.laneID = lane.manifest.id
         decision.groupID = snapshot.groupID
+        let basketID = OpportunityID.hex(basketHash)
         decision.basketID = basketID
         decision.legs = zip(legKeys, opportunity.legs).map { Self.legText($0.market, $0.side, $1.limitPrice) }
         decision.edge = opportunity.edge
@@ -563,8 +565,7 @@ public final class Engine {
             publish(decision)
             return
         }
-        let seed = UInt64(basketID, radix: 16) ?? 0
-        let planA = runChain(pipeline.sizingA, opportunity, snapshot, seed: seed, now: now)
+        let planA = runChain(pipeline.sizingA, opportunity, snapshot, seed: basketHash, now: now)
         decision.baskets = planA.baskets
         decision.rejectedBy = planA.rejectedBy
         if options.traceInDecisions {
@@ -578,7 +579,7 @@ public final class Engine {
             planPrinter(PlanText.describe(planA, opportunity, legs: decision.legs))
         }
         if !pipeline.sizingB.isEmpty {
-            let planB = runChain(pipeline.sizingB, opportunity, snapshot, seed: seed, now: now)
+            let planB = runChain(pipeline.sizingB, opportunity, snapshot, seed: basketHash, now: now)
             if planB.isAccepted { summary.plansB += 1 }
             decision.shadowBaskets = planB.baskets
             let record = ABRecord(

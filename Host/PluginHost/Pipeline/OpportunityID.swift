@@ -1,32 +1,8 @@
 import PluginKit
 
-/// A stable id for an opportunity: the same lane, group and legs always give the same id, so
-/// repeated sightings dedupe and an order intent keyed by it can never be placed twice.
+/// A stable id for an opportunity: the same legs always give the same id, so repeated sightings
+/// dedupe and an order intent keyed by it can never be placed twice.
 public enum OpportunityID {
-    /// 16 hex digits of FNV-1a over the lane id, group id and each leg's member, side and action.
-    public static func make(laneID: String, groupID: String, legs: [(member: UInt32, side: UInt32, action: UInt32)])
-        -> String
-    {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-        }
-        mix(laneID.utf8)
-        mix([0])
-        mix(groupID.utf8)
-        for leg in legs {
-            mix([
-                0, UInt8(truncatingIfNeeded: leg.member), UInt8(truncatingIfNeeded: leg.member >> 8), UInt8(leg.side),
-                UInt8(leg.action),
-            ])
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
-
     /// 16 hex digits of FNV-1a over the legs' markets and sides, sorted: the same basket found by
     /// two lanes (a parity rule and a cross-venue mapping of the same pair) gets one id, and an
     /// order intent keyed by it can never be placed twice.
@@ -38,6 +14,12 @@ public enum OpportunityID {
     /// (13 legs on average in the pipeline benchmark) cost 62,000 instructions, more than the walk
     /// that found the basket (44,000); now 12,000 (callgrind).
     public static func basket(_ legs: [(market: MarketKey, side: Side)]) -> String {
+        hex(basketHash(legs))
+    }
+
+    /// The hash ``basket(_:)`` writes in hex: the engine seeds a basket's sizing draws with it
+    /// and dedupes a cycle's baskets by it, without reading the hex back.
+    public static func basketHash(_ legs: [(market: MarketKey, side: Side)]) -> UInt64 {
         let order = legs.indices.sorted { i, j in
             let (a, b) = (legs[i], legs[j])
             if a.market.venue != b.market.venue { return a.market.venue < b.market.venue }
@@ -59,15 +41,18 @@ public enum OpportunityID {
             mix(legs[i].side == .yes ? UInt8(ascii: "Y") : UInt8(ascii: "N"))
             mix(0)
         }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return hash
     }
-}
 
-extension FoundOpportunity {
-    /// The stable id of this basket in `groupID`.
-    public func id(groupID: String) -> String {
-        OpportunityID.make(
-            laneID: laneID, groupID: groupID, legs: legs.map { ($0.memberIndex, $0.side.rawValue, $0.action.rawValue) })
+    /// `value` as 16 lowercase hex digits, zero-padded. Written digit by digit: `String(_:radix:)`
+    /// and the padding took 1,100 instructions an id, as much as sorting and hashing its legs.
+    public static func hex(_ value: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 16) { digits in
+            for i in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * i)) & 0xF
+                digits[i] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+            }
+            return 16
+        }
     }
 }
