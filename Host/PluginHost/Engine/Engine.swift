@@ -73,9 +73,9 @@ public final class Engine {
     private var records: [MarketRecord?] = []
     /// Per market; meaningful once its state's `bookSequence` is not `.max`. Not optional, so the
     /// hot path reads a book in place instead of copying it out of an `Optional` (eight retains a copy).
-    private var books: [BinaryBook] = []
+    private let books = DenseTable<BinaryBook>()
     /// Per market, what every update reads and writes, in one record instead of six arrays.
-    private var states: [MarketState] = []
+    private let states = DenseTable<MarketState>()
     /// Every market's own C quote, for the lanes of kind `single`.
     private let singleTable = SingleMarketTable()
     /// A market's group as an object, made only when a lane finds something in it (the sizing
@@ -89,7 +89,7 @@ public final class Engine {
     /// Per group, which members changed since its last evaluation: bit `i` for member `i`, bit 63
     /// for any member from 63 on. Non-zero = the group waits in `dirtyGroups`. A cycle rewrites
     /// only these members' C quotes, so an update reads one member's state, not every member's.
-    private var groupDirty: [UInt64]
+    private let groupDirty = DenseTable<UInt64>()
     /// Per group, how many of its members no venue has announced yet: evaluated at 0.
     private var unknownMembers: [Int32]
     /// The universe's memberships packed for `markDirty`, once at start-up: market `id`'s places
@@ -152,7 +152,7 @@ public final class Engine {
         self.options = options
         firewall = QuoteFirewall(settings: options.firewall)
         snapshots = Array(repeating: nil, count: universe.groups.count)
-        groupDirty = Array(repeating: 0, count: universe.groups.count)
+        groupDirty.append(0, count: universe.groups.count)
         groupKinds = universe.groups.map(\.kind)
         unknownMembers = universe.marketsOfGroup.map { Int32($0.count) }
         for id in universe.marketKeys.indices {
@@ -170,8 +170,8 @@ public final class Engine {
         guard records.count < n else { return }
         let extra = n - records.count
         records += repeatElement(nil, count: extra)
-        books += repeatElement(BinaryBook(), count: extra)
-        states += repeatElement(MarketState(), count: extra)
+        books.append(BinaryBook(), count: extra)
+        states.append(MarketState(), count: extra)
         // Markets first seen after start-up belong to no group.
         placeStart += repeatElement(Int32(places.count), count: n + 1 - placeStart.count)
         singles += repeatElement(nil, count: extra)
