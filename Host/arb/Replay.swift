@@ -26,11 +26,11 @@ struct Replay: ParsableCommand {
     var universe: String?
 
     func run() throws {
-        let records: Tape  // the tape's records, read (`tape` is its path)
+        let loaded: Tape
         do {
             // A day's tape takes seconds to read: say how far it is, about every 10%.
             var shown = 0
-            records = try Tape.read(path: tape) { read, total in
+            loaded = try Tape.read(path: tape) { read, total in
                 let percent = total > 0 ? read * 100 / total : 100
                 guard percent >= shown + 10 || (read == total && shown < 100) else { return }
                 shown = percent
@@ -53,8 +53,8 @@ struct Replay: ParsableCommand {
         if let universe {
             do { groups = try Universe.load(directory: universe) } catch { throw ValidationError("\(error)") }
         }
-        print("replaying \(records.count) records from \(tape)")
-        let result = try TapeReplay.run(tape: records, manager: manager, universe: groups) { done, total in
+        print("replaying \(loaded.count) records from \(tape)")
+        let result = try TapeReplay.run(tape: loaded, manager: manager, universe: groups) { done, total in
             print("  \(done)/\(total) records")
         }
         let text = result.decisionsText

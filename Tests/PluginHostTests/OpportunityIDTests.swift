@@ -21,6 +21,11 @@ struct OpportunityIDTests {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
+    /// The id the engine writes for a basket it keeps.
+    static func basket(_ legs: [(market: MarketKey, side: Side)]) -> String {
+        OpportunityID.hex(OpportunityID.basketHash(legs))
+    }
+
     @Test func basketIDsAreTheOnesFirstWrittenWhateverTheLegOrder() {
         var rng = SplitMix64(seed: 11)
         // Venues that prefix one another, ids that prefix one another, non-ASCII text in normal form C.
@@ -39,9 +44,9 @@ struct OpportunityIDTests {
                     side: rng.below(2) == 0 ? Side.yes : .no
                 )
             }
-            let id = OpportunityID.basket(legs)
+            let id = Self.basket(legs)
             #expect(id == Self.reference(legs), "\(legs.map { "\($0.market):\($0.side)" })")
-            #expect(id == OpportunityID.basket(legs.reversed()))
+            #expect(id == Self.basket(legs.reversed()))
             #expect(id.count == 16 && id.allSatisfy(\.isHexDigit))
         }
     }
@@ -59,6 +64,6 @@ struct OpportunityIDTests {
     @Test func aLegsSideIsPartOfTheBasket() {
         let a = MarketKey(venue: "kalshi", marketID: "A")
         let b = MarketKey(venue: "polymarket", marketID: "B")
-        #expect(OpportunityID.basket([(a, .yes), (b, .no)]) != OpportunityID.basket([(a, .no), (b, .yes)]))
+        #expect(Self.basket([(a, .yes), (b, .no)]) != Self.basket([(a, .no), (b, .yes)]))
     }
 }

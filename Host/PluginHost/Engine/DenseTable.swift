@@ -38,14 +38,17 @@ final class DenseTable<Element> {
         count += n
     }
 
+    /// Where value `i` lies, for C callers that read it in place (valid until the next append).
+    func address(_ i: Int) -> UnsafeMutablePointer<Element> {
+        precondition(i >= 0 && i < count, "index out of the table")
+        return base + i
+    }
+
     subscript(_ i: Int) -> Element {
         unsafeAddress {
             precondition(i >= 0 && i < count, "index out of the table")
             return UnsafePointer(base + i)
         }
-        unsafeMutableAddress {
-            precondition(i >= 0 && i < count, "index out of the table")
-            return base + i
-        }
+        unsafeMutableAddress { address(i) }
     }
 }

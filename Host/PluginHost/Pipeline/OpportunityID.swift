@@ -3,9 +3,9 @@ import PluginKit
 /// A stable id for an opportunity: the same legs always give the same id, so repeated sightings
 /// dedupe and an order intent keyed by it can never be placed twice.
 public enum OpportunityID {
-    /// 16 hex digits of FNV-1a over the legs' markets and sides, sorted: the same basket found by
-    /// two lanes (a parity rule and a cross-venue mapping of the same pair) gets one id, and an
-    /// order intent keyed by it can never be placed twice.
+    /// FNV-1a over the legs' markets and sides, sorted, whose 16 hex digits are the basket's id:
+    /// the same basket found by two lanes (a parity rule and a cross-venue mapping of the same
+    /// pair) gets one id, and an order intent keyed by it can never be placed twice.
     ///
     /// A leg's key is `venue 0x01 market 0x01 Y|N`, each key followed by a 0 byte, in the order
     /// of the keys as strings. Legs are sorted by (venue, market, side) instead, which is the same
@@ -13,12 +13,9 @@ public enum OpportunityID {
     /// string's bytes in place: building and sorting the key strings made a found bucket's id
     /// (13 legs on average in the pipeline benchmark) cost 62,000 instructions, more than the walk
     /// that found the basket (44,000); now 12,000 (callgrind).
-    public static func basket(_ legs: [(market: MarketKey, side: Side)]) -> String {
-        hex(basketHash(legs))
-    }
-
-    /// The hash ``basket(_:)`` writes in hex: the engine seeds a basket's sizing draws with it
-    /// and dedupes a cycle's baskets by it, without reading the hex back.
+    ///
+    /// This is the hash; the id is its ``hex(_:)``. The engine dedupes a cycle's baskets by the
+    /// hash and seeds their sizing draws with it, and writes the hex only for a basket it keeps.
     public static func basketHash(_ legs: [(market: MarketKey, side: Side)]) -> UInt64 {
         let order = legs.indices.sorted { i, j in
             let (a, b) = (legs[i], legs[j])

@@ -15,10 +15,9 @@ import PluginKit
 /// before the lane even ran. Here a rescan walks the table in order and an update touches its
 /// market's two rows. Not thread-safe: the engine thread owns it.
 final class SingleMarketTable {
-    private(set) var count = 0
-    private var capacity = 0
-    private var markets: UnsafeMutablePointer<arb_market>
-    private var quotes: UnsafeMutablePointer<arb_quote>
+    var count: Int { markets.count }
+    private let markets = DenseTable<arb_market>()
+    private let quotes = DenseTable<arb_quote>()
     /// Per market: its strings (freed when the market is replaced) and the book sequence its
     /// quote was written from (`.max` = no quote: a book's sequence never reaches it).
     private var strings: [[UnsafeMutablePointer<CChar>]] = []
@@ -27,8 +26,6 @@ final class SingleMarketTable {
     let group: UnsafeMutablePointer<arb_group>
 
     init() {
-        markets = .allocate(capacity: 1)
-        quotes = .allocate(capacity: 1)
         member = .allocate(capacity: 1)
         member.initialize(
             to: arb_group_member(
@@ -44,8 +41,6 @@ final class SingleMarketTable {
 
     deinit {
         for list in strings { list.forEach { free($0) } }
-        markets.deallocate()
-        quotes.deallocate()
         member.deallocate()
         group.deallocate()
     }
@@ -53,26 +48,11 @@ final class SingleMarketTable {
     /// Makes room for markets `0..<n`. Rows move: only call between lane calls.
     func grow(to n: Int) {
         guard n > count else { return }
-        if n > capacity {
-            let newCapacity = max(n, capacity * 2, 64)
-            let m = UnsafeMutablePointer<arb_market>.allocate(capacity: newCapacity)
-            let q = UnsafeMutablePointer<arb_quote>.allocate(capacity: newCapacity)
-            m.moveInitialize(from: markets, count: count)
-            q.moveInitialize(from: quotes, count: count)
-            markets.deallocate()
-            quotes.deallocate()
-            markets = m
-            quotes = q
-            capacity = newCapacity
-        }
-        for i in count..<n {
-            (markets + i).initialize(to: Self.emptyMarket)
-            (quotes + i).initialize(to: GroupSnapshot.emptyQuote)
-        }
         let extra = n - count
+        markets.append(Self.emptyMarket, count: extra)
+        quotes.append(GroupSnapshot.emptyQuote, count: extra)
         strings += repeatElement([], count: extra)
         versions += repeatElement(.max, count: extra)
-        count = n
     }
 
     /// Writes market `id`'s terms (a new market, or new terms for a known one).
@@ -103,8 +83,8 @@ final class SingleMarketTable {
 
     /// The group a lane sees for market `id` at `now`: valid until the next call.
     func prepare(_ id: Int, now: Nanoseconds) -> UnsafePointer<arb_group> {
-        member.pointee.market = UnsafePointer(markets + id)
-        member.pointee.quote = versions[id] != .max ? UnsafePointer(quotes + id) : nil
+        member.pointee.market = UnsafePointer(markets.address(id))
+        member.pointee.quote = versions[id] != .max ? UnsafePointer(quotes.address(id)) : nil
         group.pointee.group_id = markets[id].market_id
         group.pointee.now_ns = now
         return UnsafePointer(group)
