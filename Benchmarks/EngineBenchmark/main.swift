@@ -11,7 +11,8 @@
 // `make bench` runs it in a release build; `arb-bench-engine book|parse|pipeline|replay` runs
 // the parts named. ARB_BENCH_REPLAY_FRAMES=N records a shorter tape (default 300,000), small
 // enough to count the replay's instructions under valgrind; ARB_BENCH_REPLAY_CYCLES=batch or
-// =message records and replays only that tape.
+// =message records and replays only that tape; ARB_BENCH_REPLAY_SCALE=N scales the scenario's
+// markets and groups to N tenths of the default (10), to see what the working set's size costs.
 import Foundation
 import PluginHost
 import PluginKit
@@ -416,11 +417,12 @@ if wants("replay") {
         "24-tree.toml": manifest("lane.event_tree", "lane", "libEventTreeLane.so"),
     ]
     var scenario = ScenarioExchange.Options()
-    scenario.markets = 2_000
-    scenario.pairs = 500
-    scenario.buckets = 100
-    scenario.ladders = 100
-    scenario.parities = 100
+    let scale = ProcessInfo.processInfo.environment["ARB_BENCH_REPLAY_SCALE"].flatMap { Int($0) } ?? 10
+    scenario.markets = 200 * scale
+    scenario.pairs = 50 * scale
+    scenario.buckets = 10 * scale
+    scenario.ladders = 10 * scale
+    scenario.parities = 10 * scale
     let frames = ProcessInfo.processInfo.environment["ARB_BENCH_REPLAY_FRAMES"].flatMap { Int($0) } ?? 300_000
     // The same scenario recorded twice, the exchange read 200 frames at a time (the demo's
     // batch): the engine cycling after every frame, and once per batch; each tape replayed three times.
@@ -464,6 +466,18 @@ if wants("replay") {
             groups = result.summary.groupsEvaluated
         }
         runs.sort()
+        // The same tape as `arb replay` runs it: read on a second thread while it is replayed,
+        // timed end to end (from opening the file, the universe header's parse included).
+        var streamed: [Double] = []
+        for _ in 0..<3 {
+            let manager = makeManager(venues)
+            let start = clockNanos()
+            let result = try! TapeReplay.run(
+                stream: try! TapeStream(path: tapePath), manager: manager, options: options)
+            streamed.append(Double(result.records) / (Double(clockNanos() - start) / 1e9))
+            precondition(result.decisions.count == decisions, "a streamed replay decides as the whole tape's")
+        }
+        streamed.sort()
         print(
             String(
                 format:
@@ -471,7 +485,15 @@ if wants("replay") {
                     + "(3 runs, min %.0f, max %.0f; goal >= 1M); reading the tape file: %.0f records/s; "
                     + "%d cycles, %d groups evaluated, %d decisions",
                 conflate ? "a cycle per batch of 200 frames" : "a cycle per message", tape.count,
-                2_000 + 500 + 300 + 300 + 200, percentile(runs, 0.5), runs.first!, runs.last!,
+                scenario.markets + scenario.pairs + 3 * scenario.buckets + 3 * scenario.ladders
+                    + 2 * scenario.parities, percentile(runs, 0.5), runs.first!, runs.last!,
                 Double(tape.count) / readSeconds, cycles, groups, decisions))
+        print(
+            String(
+                format:
+                    "replay, %@, end to end as `arb replay` runs it: median %.0f events/s read from the file on "
+                    + "a second thread while replayed (3 runs, min %.0f, max %.0f); read whole, then replayed: %.0f",
+                conflate ? "a cycle per batch" : "a cycle per message", percentile(streamed, 0.5), streamed.first!,
+                streamed.last!, Double(tape.count) / (readSeconds + Double(tape.count) / percentile(runs, 0.5))))
     }
 }

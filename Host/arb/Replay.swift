@@ -26,22 +26,10 @@ struct Replay: ParsableCommand {
     var universe: String?
 
     func run() throws {
-        let loaded: Tape
-        do {
-            // A day's tape takes seconds to read: say how far it is, about every 10%.
-            var shown = 0
-            loaded = try Tape.read(path: tape) { read, total in
-                let percent = total > 0 ? read * 100 / total : 100
-                guard percent >= shown + 10 || (read == total && shown < 100) else { return }
-                shown = percent
-                print(
-                    String(
-                        format: "  reading %@: %d%% (%.0f of %.0f MB)", tape, percent, Double(read) / 1e6,
-                        Double(total) / 1e6))
-            }
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        // Read on a thread of its own as the replay goes, a few megabytes ahead: a day's tape is
+        // never held whole, and its reading (about as long as the replay) overlaps it.
+        let stream: TapeStream
+        do { stream = try TapeStream(path: tape) } catch { throw ValidationError("\(error)") }
         // Requests are matched to the tape, never sent: no real key is read, none is needed.
         let manager = try host.makeManager(state: MemoryStateStore(), keys: try KeyStore.forReplay())
         let report = manager.reload()
@@ -53,9 +41,17 @@ struct Replay: ParsableCommand {
         if let universe {
             do { groups = try Universe.load(directory: universe) } catch { throw ValidationError("\(error)") }
         }
-        print("replaying \(loaded.count) records from \(tape)")
-        let result = try TapeReplay.run(tape: loaded, manager: manager, universe: groups) { done, total in
-            print("  \(done)/\(total) records")
+        print(String(format: "replaying %@ (%.0f MB), read as it goes", tape, Double(stream.fileSize) / 1e6))
+        let result: TapeReplay.Result
+        do {
+            result = try TapeReplay.run(stream: stream, manager: manager, universe: groups) { done in
+                guard done > 0 else { return }
+                let percent = stream.fileSize > 0 ? min(100, stream.bytesRead * 100 / stream.fileSize) : 100
+                print("  \(done) records replayed; \(percent)% of the file read")
+            }
+        } catch let error as TapeReader.Malformed {
+            // Found mid-replay: nothing is written and no digest is given for a tape cut short.
+            throw ValidationError("\(error)")
         }
         let text = result.decisionsText
         let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()

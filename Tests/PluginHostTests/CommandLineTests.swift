@@ -104,7 +104,7 @@ struct CommandLineTests {
             ], state: box.stateDirectory)
         #expect(replay.status == 0, "\(replay.output)")
         #expect(replay.output.contains("opportunities \(count);"), "\(replay.output)")
-        #expect(replay.output.contains("demo.tape.jsonl: 100% ("), "reading reports its progress")
+        #expect(replay.output.contains("demo.tape.jsonl ("), "the tape is named, with its size")
         #expect(!replay.output.contains("warning:"))
     }
 

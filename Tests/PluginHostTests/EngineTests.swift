@@ -175,20 +175,30 @@ extension QuoteFirewall {
         }
         let records = try TapeReader.read(path: tapePath)
         #expect(records.first?.type == .universe)
-        func replay() throws -> TapeReplay.Result {
+        func replay(streamedInBlocksOf blockSize: Int? = nil) throws -> TapeReplay.Result {
             let fresh = PluginManager(
                 directory: ManifestDirectory(path: box.pluginsDirectory),
                 loader: LibraryLoader(
                     searchPath: [box.root, buildDirectory], cacheDirectory: box.stateDirectory + "/cache"),
                 runtime: HostRuntime(log: { _, _, _ in }, state: MemoryStateStore()))
             fresh.reload()
-            return try TapeReplay.run(records: records, manager: fresh)
+            guard let blockSize else { return try TapeReplay.run(records: records, manager: fresh) }
+            let stream = try TapeStream(path: tapePath, blockSize: blockSize, depth: 2)
+            return try TapeReplay.run(stream: stream, manager: fresh)
         }
         let first = try replay()
         let second = try replay()
         #expect(first.unmatchedResponses == 0 && first.errors.isEmpty)
         #expect(first.decisions.count > 50)
         #expect(first.decisionsText == second.decisionsText, "two replays decide byte for byte the same")
+        // Read as it is replayed, in chunks that end anywhere (inside a batch's inner records too).
+        for blockSize in [1_000, 65_536] {
+            let streamed = try replay(streamedInBlocksOf: blockSize)
+            #expect(streamed.decisionsText == first.decisionsText, "streamed in blocks of \(blockSize)")
+            #expect(streamed.records == records.count && streamed.errors.isEmpty)
+            #expect(streamed.summary.cycles == first.summary.cycles)
+            #expect(streamed.summary.groupsEvaluated == first.summary.groupsEvaluated)
+        }
         #expect(first.decisions == live, "the replay decides what the live run decided")
         #expect(first.summary.pnl == runner.engine.summary.pnl)
         #expect(first.summary.cycles == runner.engine.summary.cycles, "cycles at the same points")

@@ -110,6 +110,50 @@ struct TapeCodecTests {
         #expect { try Tape.read(path: path + ".missing") } throws: { ($0 as? TapeReader.Malformed)?.line == 0 }
     }
 
+    /// A tape file streamed in chunks gives the records the whole read gives, in order, for
+    /// any block size and read-ahead; a malformed line comes after every record before it, named.
+    @Test func aStreamedTapeGivesTheRecordsOfTheWholeRead() throws {
+        let records = Self.records
+        let text = records.map { TapeLineCodec.encode($0) + [0x0A] }.joined()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(getpid()).tape").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func chunks(_ stream: TapeStream) throws -> [Tape] {
+            var all: [Tape] = []
+            while let chunk = try stream.next() { all.append(chunk) }
+            return all
+        }
+        try Data(text).write(to: URL(fileURLWithPath: path))
+        for blockSize in [1, 7, 64, 1 << 20] {
+            for depth in [1, 3] {
+                let stream = try TapeStream(path: path, blockSize: blockSize, depth: depth)
+                let got = try chunks(stream)
+                #expect(got.allSatisfy { $0.count > 0 }, "no empty chunk")
+                #expect(got.flatMap(\.records) == records, "blocks of \(blockSize), \(depth) ahead")
+                #expect(stream.bytesRead == text.count && stream.fileSize == text.count)
+                #expect(try stream.next() == nil, "still nil after the end")
+            }
+        }
+        let broken = Array(text) + [0x0A] + Array(#"{"t":5,"venue":"k","type":"frame","body":"x","#.utf8)
+        try Data(broken).write(to: URL(fileURLWithPath: path))
+        for blockSize in [1, 5, 1 << 20] {
+            let stream = try TapeStream(path: path, blockSize: blockSize, depth: 2)
+            var given: [TapeRecord] = []
+            #expect {
+                while let chunk = try stream.next() { given += chunk.records }
+            } throws: {
+                ($0 as? TapeReader.Malformed)?.line == records.count + 2
+            }
+            #expect(given == records, "every record before the malformed line, blocks of \(blockSize)")
+        }
+        #expect { try TapeStream(path: path + ".missing") } throws: { ($0 as? TapeReader.Malformed)?.line == 0 }
+        // Let go of early, with the reader waiting for room: it stops (a replay that fails).
+        try Data(text).write(to: URL(fileURLWithPath: path))
+        let early = try TapeStream(path: path, blockSize: 1, depth: 1)
+        #expect(try early.next()?.count == 1)
+        early.cancel()
+        #expect(try early.next() == nil, "nothing after a cancel")
+    }
+
     /// A line the scanner gives up on half way (its body already written) leaves the tape as
     /// it was, and the line still reads through `JSONDecoder`.
     @Test func aLineTheScannerRefusesLeavesNoBytesBehind() throws {

@@ -155,6 +155,15 @@ extension Tape {
         /// address space but no memory.
         mutating func reserve(_ fileSize: Int) { tape.bodies.reserveCapacity(fileSize) }
 
+        /// The records read so far, handed over; the reader goes on into a new tape with room for
+        /// `bytes` more of bodies (a streamed read's next chunk).
+        mutating func take(reserving bytes: Int) -> Tape {
+            var taken = Tape()
+            swap(&taken, &tape)
+            if bytes > 0 { tape.bodies.reserveCapacity(bytes + partial.count) }
+            return taken
+        }
+
         mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws {
             var start = 0
             while start < bytes.count {

@@ -39,15 +39,51 @@ public final class TapeReplay {
             tape: Tape(records: records), manager: manager, universe: universe, options: options, progress: progress)
     }
 
-    /// The same, over a tape read with ``Tape/read(path:)``: what `arb replay` runs.
+    /// The same, over a tape read with ``Tape/read(path:)``.
     public static func run(
         tape: Tape, manager: PluginManager, universe: Universe? = nil, options: Engine.Options = Engine.Options(),
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> Result {
+        var chunk: Tape? = tape
+        return try run(
+            chunks: {
+                defer { chunk = nil }
+                return chunk.flatMap { $0.count > 0 ? $0 : nil }
+            }, manager: manager, universe: universe, options: options, progress: { progress?($0, tape.count) })
+    }
+
+    /// The same, over a tape file read as it is replayed (see ``TapeStream``): what `arb replay`
+    /// runs. The stream's errors (a malformed line) end the replay with that error.
+    /// - Parameter progress: called about every 100,000 records with the records replayed so far.
+    public static func run(
+        stream: TapeStream, manager: PluginManager, universe: Universe? = nil,
+        options: Engine.Options = Engine.Options(), progress: ((Int) -> Void)? = nil
+    ) throws -> Result {
+        defer { stream.cancel() }
+        return try run(
+            chunks: { try stream.next() }, manager: manager, universe: universe, options: options, progress: progress)
+    }
+
+    /// The replay itself, over a tape given chunk by chunk (a whole tape is one chunk). The
+    /// universe header is the tape's first record, as ``DemoRunner`` writes it: one found after
+    /// a venue message is not used, and says so in ``Result/errors``.
+    private static func run(
+        chunks next: () throws -> Tape?, manager: PluginManager, universe: Universe?, options: Engine.Options,
+        progress: ((Int) -> Void)?
+    ) throws -> Result {
+        // Chunks up to the first message: the universe header before it, and the time it came.
+        var head: [Tape] = []
+        var firstMessage: Nanoseconds?
+        while firstMessage == nil, let chunk = try next() {
+            head.append(chunk)
+            firstMessage = chunk.kinds.firstIndex(where: \.isMessage).map { chunk.times[$0] }
+        }
         var groups = universe
-        if groups == nil, let header = tape.kinds.firstIndex(of: .universe) {
+        for chunk in head where groups == nil {
+            let end = chunk.kinds.firstIndex(where: \.isMessage) ?? chunk.count
+            guard let header = chunk.kinds[..<end].firstIndex(of: .universe) else { continue }
             groups = Universe(
-                groups: try RulesFile.load(data: Data(tape.bodyString(header).utf8), file: "tape universe header"))
+                groups: try RulesFile.load(data: Data(chunk.bodyString(header).utf8), file: "tape universe header"))
         }
         let engine = Engine(manager: manager, universe: groups ?? Universe(), options: options)
         var decisions: [Decision] = []
@@ -58,30 +94,69 @@ public final class TapeReplay {
         let driver = VenueDriver(engine: engine, venues: manager.pipeline.venues, pacesRequests: false) { _, _, _ in
             nil
         }
+        var replay = ChunkReplay(driver: driver)
         let started = ContinuousClock.now
-        let first = tape.kinds.firstIndex { $0.isMessage }.map { tape.times[$0] } ?? 0
-        driver.start(now: first)
-        var unmatched = 0
-        var unknown = 0
-        var recordedPlugins: [[PluginFingerprint]] = []
-        // Each venue's session found once, not per record: a record names its venue by index.
-        // Held unretained (the driver keeps its sessions): taking one out of an array of
-        // references retained and released it per record, 1.1% of a replay's perf samples.
+        driver.start(now: firstMessage ?? 0)
+        head.reverse()  // taken from the end
+        var current = try head.popLast() ?? next()
+        var records = 0
+        while let chunk = current {
+            let following = try head.popLast() ?? next()
+            replay.run(chunk, nextIsInner: following?.inner.first == true, done: records, progress: progress)
+            records += chunk.count
+            current = following
+        }
+        let elapsed = ContinuousClock.now - started
+        var result = Result(
+            decisions: decisions, summary: engine.summary, abRecords: abRecords, records: records,
+            unmatchedResponses: replay.unmatched, unknownVenueRecords: replay.unknown,
+            errors: driver.errors + replay.notes,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        if let first = replay.recordedPlugins.first {
+            result.pluginDifferences = PluginFingerprint.differences(
+                recorded: first, current: PluginFingerprint.of(manager.pipeline))
+        }
+        result.pluginChanges = zip(replay.recordedPlugins, replay.recordedPlugins.dropFirst()).filter { $0 != $1 }.count
+        return result
+    }
+}
+
+/// Hands a tape's records to the venue driver, chunk by chunk, and counts what it could not.
+private struct ChunkReplay {
+    let driver: VenueDriver
+    var unmatched = 0
+    var unknown = 0
+    var recordedPlugins: [[PluginFingerprint]] = []
+    var notes: [String] = []
+    private var messages = 0
+
+    init(driver: VenueDriver) { self.driver = driver }
+
+    /// Replays `tape`'s records; `nextIsInner` is whether the record after its last (the next
+    /// chunk's first) is inner to it. `done` records came before.
+    mutating func run(_ tape: Tape, nextIsInner: Bool, done: Int, progress: ((Int) -> Void)?) {
+        // Each venue's session found once per chunk, not per record: a record names its venue
+        // by index. Held unretained (the driver keeps its sessions): taking one out of an array
+        // of references retained and released it per record, 1.1% of a replay's perf samples.
         let sessions = tape.venues.map { driver.venueSession($0).map(Unmanaged.passUnretained) }
         tape.bodies.withUnsafeBufferPointer { bodies in
             for i in 0..<tape.count {
                 // Live, inner records arrived inside the previous message's processing or in its
                 // batch, before its cycle: the cycle waits until the last of them.
-                let complete = i + 1 == tape.count || tape.inner[i + 1] != true
+                let complete = i + 1 == tape.count ? !nextIsInner : tape.inner[i + 1] != true
                 let (type, t, v) = (tape.kinds[i], tape.times[i], Int(tape.venueOf[i]))
                 let session = type.isMessage ? sessions[v] : nil
-                if type.isMessage, session == nil {
-                    unknown += 1
-                    continue
+                if type.isMessage {
+                    messages += 1
+                    if session == nil {
+                        unknown += 1
+                        continue
+                    }
                 }
                 let body = UnsafeBufferPointer(rebasing: bodies[tape.bodyStart(i)..<tape.bodyEnds[i]])
                 switch type {
                 case .universe:
+                    if messages > 0 { notes.append("a universe header after the first message was not used") }
                     continue
                 case .plugins:
                     recordedPlugins.append(PluginFingerprint.parse(tape.bodyString(i)))
@@ -104,19 +179,8 @@ public final class TapeReplay {
                         url: request.url ?? "", venue: tape.venues[v], at: t, complete: complete)
                     if !ok { unmatched += 1 }
                 }
-                if i % 100_000 == 0 { progress?(i, tape.count) }
+                if (done + i) % 100_000 == 0 { progress?(done + i) }
             }
         }
-        let elapsed = ContinuousClock.now - started
-        var result = Result(
-            decisions: decisions, summary: engine.summary, abRecords: abRecords, records: tape.count,
-            unmatchedResponses: unmatched, unknownVenueRecords: unknown, errors: driver.errors,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        if let first = recordedPlugins.first {
-            result.pluginDifferences = PluginFingerprint.differences(
-                recorded: first, current: PluginFingerprint.of(manager.pipeline))
-        }
-        result.pluginChanges = zip(recordedPlugins, recordedPlugins.dropFirst()).filter { $0 != $1 }.count
-        return result
     }
 }
