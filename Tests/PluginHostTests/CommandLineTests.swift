@@ -106,6 +106,19 @@ struct CommandLineTests {
         #expect(replay.output.contains("opportunities \(count);"), "\(replay.output)")
         #expect(replay.output.contains("demo.tape.jsonl ("), "the tape is named, with its size")
         #expect(!replay.output.contains("warning:"))
+        // A tape cut off inside a line: the replay stops there, names the line, writes nothing.
+        let lines = try String(contentsOfFile: box.stateDirectory + "/demo.tape.jsonl", encoding: .utf8)
+            .split(separator: "\n")
+        let cut = box.stateDirectory + "/cut.tape.jsonl"
+        try (lines.prefix(lines.count / 2).joined(separator: "\n") + "\n" + lines[lines.count / 2].prefix(20))
+            .write(toFile: cut, atomically: true, encoding: .utf8)
+        let decisions = box.stateDirectory + "/cut.decisions.jsonl"
+        let broken = try arb(
+            ["replay", cut, "--decisions", decisions, "--plugins-dir", box.stateDirectory + "/kalshi-demo-plugins.d"],
+            state: box.stateDirectory)
+        #expect(broken.status != 0)
+        #expect(broken.output.contains("cut.tape.jsonl:\(lines.count / 2 + 1): not a tape record"), "\(broken.output)")
+        #expect(!FileManager.default.fileExists(atPath: decisions), "no decisions from a tape cut short")
     }
 
     @Test func verifyFailsWithTheReasonAndListShowsIt() throws {

@@ -175,14 +175,14 @@ extension QuoteFirewall {
         }
         let records = try TapeReader.read(path: tapePath)
         #expect(records.first?.type == .universe)
-        func replay(streamedInBlocksOf blockSize: Int? = nil) throws -> TapeReplay.Result {
+        func replay(_ tape: [TapeRecord]? = nil, streamedInBlocksOf blockSize: Int? = nil) throws -> TapeReplay.Result {
             let fresh = PluginManager(
                 directory: ManifestDirectory(path: box.pluginsDirectory),
                 loader: LibraryLoader(
                     searchPath: [box.root, buildDirectory], cacheDirectory: box.stateDirectory + "/cache"),
                 runtime: HostRuntime(log: { _, _, _ in }, state: MemoryStateStore()))
             fresh.reload()
-            guard let blockSize else { return try TapeReplay.run(records: records, manager: fresh) }
+            guard let blockSize else { return try TapeReplay.run(records: tape ?? records, manager: fresh) }
             let stream = try TapeStream(path: tapePath, blockSize: blockSize, depth: 2)
             return try TapeReplay.run(stream: stream, manager: fresh)
         }
@@ -199,6 +199,10 @@ extension QuoteFirewall {
             #expect(streamed.summary.cycles == first.summary.cycles)
             #expect(streamed.summary.groupsEvaluated == first.summary.groupsEvaluated)
         }
+        // The universe header is the one before the first message: a later one is not used, and said.
+        var late = records
+        late.insert(late.removeFirst(), at: late.firstIndex { $0.type.isMessage }! + 1)
+        #expect(try replay(late).errors.contains("a universe header after the first message was not used"))
         #expect(first.decisions == live, "the replay decides what the live run decided")
         #expect(first.summary.pnl == runner.engine.summary.pnl)
         #expect(first.summary.cycles == runner.engine.summary.cycles, "cycles at the same points")
