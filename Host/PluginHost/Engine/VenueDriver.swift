@@ -233,7 +233,14 @@ public final class VenueDriver {
     func receive(frame: UnsafeBufferPointer<UInt8>, session: VenueSession, at now: Nanoseconds, complete: Bool) {
         let venue = session.venueID
         message(.frame(frame, venue: venue, at: now), session: session, now: now, complete: complete) {
-            call(venue, now) { try session.handleFrame(frame, receivedAt: now) }
+            do {
+                if try session.receiveFrame(frame, receivedAt: now) {
+                    drain(session.takeEvents(), venue: venue, now: now)
+                }
+            } catch {
+                errors.append("\(venue): \(error)")
+                drain(failedCallEvents(venue), venue: venue, now: now)
+            }
         }
     }
 
