@@ -56,7 +56,12 @@ struct BinaryBookTests {
         }
         #expect(ladder(c.yes_asks, c.yes_ask_count) == model.asks(.yes), "\(context)")
         #expect(ladder(c.no_asks, c.no_ask_count) == model.asks(.no), "\(context)")
-        #expect(c.yes_ask_micros == (model.asks(.yes).first?.price ?? -1), "\(context)")
+        // Each best in the quote, price and size (-1 and 0 where there is none).
+        func best(_ l: Level?) -> [Int64] { [l?.price ?? -1, l?.size ?? 0] }
+        #expect([c.yes_bid_micros, c.yes_bid_centi] == best(model.bestBid(.yes)), "\(context)")
+        #expect([c.no_bid_micros, c.no_bid_centi] == best(model.bestBid(.no)), "\(context)")
+        #expect([c.yes_ask_micros, c.yes_ask_centi] == best(model.asks(.yes).first), "\(context)")
+        #expect([c.no_ask_micros, c.no_ask_centi] == best(model.asks(.no).first), "\(context)")
         #expect(c.sequence == book.sequence && c.receive_time_ns == 7)
     }
 
@@ -82,8 +87,21 @@ struct BinaryBookTests {
                     u.yesAsks = Self.levels(&rng, Int(rng.below(4)))
                     u.noAsks = Self.levels(&rng, Int(rng.below(4)))
                 }
-                book.apply(u)
-                model.apply(u)
+                if u.kind == .delta, rng.below(3) == 0 {
+                    // One changed bid level, the stream's way (`VenueSink.bidChanged`).
+                    let side: Side = rng.below(2) == 0 ? .yes : .no
+                    let level = Self.levels(&rng, 1)[0]
+                    book.apply(
+                        BidChange(
+                            marketID: UnsafeBufferPointer(start: nil, count: 0), side: side, level: level, venueTime: 0)
+                    )
+                    var delta = BookUpdate(kind: .delta, marketID: "M")
+                    if side == .yes { delta.yesBids = [level] } else { delta.noBids = [level] }
+                    model.apply(delta)
+                } else {
+                    book.apply(u)
+                    model.apply(u)
+                }
                 Self.expectSame(book, model, "round \(round) step \(step)")
             }
         }
