@@ -86,7 +86,9 @@ public final class Engine {
     private var snapshots: [GroupSnapshot?]
     /// The same snapshots unretained, for the cycle: the array above owns them. Taken out of the
     /// array, a snapshot was retained per evaluation (perf: 1.1-1.6% of a replay's samples).
-    /// Written only by ``setSnapshot(_:at:)``.
+    /// Written only by ``setSnapshot(_:at:)``, which nothing a cycle calls reaches (only a market's
+    /// announcement, between cycles, and the cycle's loop before it evaluates the group), so a
+    /// snapshot is never released while a lane reads it.
     private let snapshotRefs = DenseTable<Unmanaged<GroupSnapshot>?>()
     /// Each group's kind, apart from its rule: the cycle reads it without copying the rule.
     private var groupKinds: [GroupKind]
