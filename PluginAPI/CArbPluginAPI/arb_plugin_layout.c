@@ -2,7 +2,8 @@
  * Frozen layout of ABI v1 (x86_64 / aarch64 Linux, LP64).
  * If a static assertion here fails, a shipped struct changed: that breaks every
  * plugin built before. Append fields at the end (and update only the size line),
- * or add a new struct/slot instead. Generated from arb_plugin.h; 1.1 appended arb_venue_sink.position and arb_position.
+ * or add a new struct/slot instead. Generated from arb_plugin.h; 1.1 appended arb_venue_sink.position and arb_position;
+ * 1.4 appended arb_book_update.host_market (with reserved1) and arb_venue_sink.market_handle.
  */
 #include <stddef.h>
 #include "arb_plugin.h"
@@ -239,7 +240,7 @@ _Static_assert(offsetof(arb_http_response, body) == 24, "ABI v1: arb_http_respon
 _Static_assert(offsetof(arb_http_response, body_len) == 32, "ABI v1: arb_http_response.body_len moved");
 _Static_assert(offsetof(arb_http_response, receive_time_ns) == 40, "ABI v1: arb_http_response.receive_time_ns moved");
 _Static_assert(offsetof(arb_http_response, tag) == 48, "ABI v1: arb_http_response.tag moved");
-_Static_assert(sizeof(arb_book_update) == 104, "ABI v1: size of arb_book_update changed");
+_Static_assert(sizeof(arb_book_update) == 112, "ABI 1.4: size of arb_book_update changed");
 _Static_assert(offsetof(arb_book_update, struct_size) == 0, "ABI v1: arb_book_update.struct_size moved");
 _Static_assert(offsetof(arb_book_update, kind) == 4, "ABI v1: arb_book_update.kind moved");
 _Static_assert(offsetof(arb_book_update, market_id) == 8, "ABI v1: arb_book_update.market_id moved");
@@ -255,6 +256,8 @@ _Static_assert(offsetof(arb_book_update, venue_time_ns) == 72, "ABI v1: arb_book
 _Static_assert(offsetof(arb_book_update, receive_time_ns) == 80, "ABI v1: arb_book_update.receive_time_ns moved");
 _Static_assert(offsetof(arb_book_update, venue_sequence) == 88, "ABI v1: arb_book_update.venue_sequence moved");
 _Static_assert(offsetof(arb_book_update, stream_id) == 96, "ABI v1: arb_book_update.stream_id moved");
+_Static_assert(offsetof(arb_book_update, host_market) == 104, "ABI 1.4: arb_book_update.host_market moved");
+_Static_assert(offsetof(arb_book_update, reserved1) == 108, "ABI 1.4: arb_book_update.reserved1 moved");
 _Static_assert(sizeof(arb_order_intent) == 72, "ABI v1: size of arb_order_intent changed");
 _Static_assert(offsetof(arb_order_intent, struct_size) == 0, "ABI v1: arb_order_intent.struct_size moved");
 _Static_assert(offsetof(arb_order_intent, side) == 4, "ABI v1: arb_order_intent.side moved");
@@ -302,7 +305,7 @@ _Static_assert(offsetof(arb_balance, struct_size) == 0, "ABI v1: arb_balance.str
 _Static_assert(offsetof(arb_balance, reserved0) == 4, "ABI v1: arb_balance.reserved0 moved");
 _Static_assert(offsetof(arb_balance, cash_micros) == 8, "ABI v1: arb_balance.cash_micros moved");
 _Static_assert(offsetof(arb_balance, portfolio_value_micros) == 16, "ABI v1: arb_balance.portfolio_value_micros moved");
-_Static_assert(sizeof(arb_venue_sink) == 104, "ABI v1: size of arb_venue_sink changed");
+_Static_assert(sizeof(arb_venue_sink) == 112, "ABI 1.4: size of arb_venue_sink changed");
 _Static_assert(offsetof(arb_venue_sink, struct_size) == 0, "ABI v1: arb_venue_sink.struct_size moved");
 _Static_assert(offsetof(arb_venue_sink, reserved0) == 4, "ABI v1: arb_venue_sink.reserved0 moved");
 _Static_assert(offsetof(arb_venue_sink, ctx) == 8, "ABI v1: arb_venue_sink.ctx moved");
@@ -317,6 +320,7 @@ _Static_assert(offsetof(arb_venue_sink, stream_send) == 72, "ABI v1: arb_venue_s
 _Static_assert(offsetof(arb_venue_sink, gap) == 80, "ABI v1: arb_venue_sink.gap moved");
 _Static_assert(offsetof(arb_venue_sink, rate_limit) == 88, "ABI v1: arb_venue_sink.rate_limit moved");
 _Static_assert(offsetof(arb_venue_sink, position) == 96, "ABI v1: arb_venue_sink.position moved");
+_Static_assert(offsetof(arb_venue_sink, market_handle) == 104, "ABI 1.4: arb_venue_sink.market_handle moved");
 _Static_assert(sizeof(arb_venue_rules) == 32, "ABI v1: size of arb_venue_rules changed");
 _Static_assert(offsetof(arb_venue_rules, struct_size) == 0, "ABI v1: arb_venue_rules.struct_size moved");
 _Static_assert(offsetof(arb_venue_rules, flags) == 4, "ABI v1: arb_venue_rules.flags moved");

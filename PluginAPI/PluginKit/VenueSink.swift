@@ -58,7 +58,8 @@ public struct VenueSink {
                                 yes_ask_count: UInt32(ya.count), yes_asks: ya.baseAddress, no_bids: nb.baseAddress,
                                 no_bid_count: UInt32(nb.count), no_ask_count: UInt32(na.count),
                                 no_asks: na.baseAddress, venue_time_ns: u.venueTime, receive_time_ns: u.receiveTime,
-                                venue_sequence: u.venueSequence, stream_id: u.streamID)
+                                venue_sequence: u.venueSequence, stream_id: u.streamID, host_market: 0,
+                                reserved1: 0)
                             return pointer.pointee.book(ctx, &c)
                         }
                     }
@@ -85,9 +86,11 @@ public struct VenueSink {
 
     /// The same, with the market id's UTF-8 bytes where the plugin found them (in the frame,
     /// say): a plugin that parses in place need not make a String of every frame's id.
+    /// `hostMarket` is the market's ``marketHandle(_:)``, or 0: with it the host skips its own
+    /// lookup of the id.
     public func bidChanged(
         marketID: UnsafeBufferPointer<UInt8>, side: Side, level: Level, sequence: UInt64, streamID: UInt64 = 0,
-        venueTime: Nanoseconds = 0, receiveTime: Nanoseconds
+        venueTime: Nanoseconds = 0, receiveTime: Nanoseconds, hostMarket: UInt32 = 0
     ) throws {
         var changed = arb_level(price_micros: level.price, size_centi: level.size)
         let status = marketID.withMemoryRebound(to: CChar.self) { chars in
@@ -98,7 +101,8 @@ public struct VenueSink {
                     market_id: id, yes_bids: side == .yes ? one : nil, yes_bid_count: side == .yes ? 1 : 0,
                     yes_ask_count: 0, yes_asks: nil, no_bids: side == .no ? one : nil,
                     no_bid_count: side == .no ? 1 : 0, no_ask_count: 0, no_asks: nil, venue_time_ns: venueTime,
-                    receive_time_ns: receiveTime, venue_sequence: sequence, stream_id: streamID)
+                    receive_time_ns: receiveTime, venue_sequence: sequence, stream_id: streamID,
+                    host_market: hostMarket, reserved1: 0)
                 return pointer.pointee.book(ctx, &c)
             }
         }
@@ -202,6 +206,18 @@ public struct VenueSink {
             return slot(ctx, &c)
         }
         try check(status, "position \(marketID)")
+    }
+
+    /// The host's handle for market `id`, announced earlier with ``market(_:)``, to pass back in
+    /// ``bidChanged(marketID:side:level:sequence:streamID:venueTime:receiveTime:hostMarket:)``:
+    /// keep it with the market's own record. 0 when the host does not know the market yet (ask
+    /// again later) or predates ABI 1.4 (then pass 0: the host looks the id up itself).
+    public func marketHandle(_ id: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let hasSlot =
+            Int(pointer.pointee.struct_size) >= MemoryLayout<arb_venue_sink>.offset(of: \.market_handle)!
+            + MemoryLayout<UnsafeRawPointer>.size
+        guard hasSlot, let slot = pointer.pointee.market_handle else { return 0 }
+        return id.withMemoryRebound(to: CChar.self) { slot(ctx, arb_str(data: $0.baseAddress, len: $0.count)) }
     }
 
     public func rateLimit(bucket: String, remaining: Int64, reset: Nanoseconds) throws {

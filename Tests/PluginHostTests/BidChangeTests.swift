@@ -24,7 +24,8 @@ struct BidChangeTests {
                         struct_size: UInt32(MemoryLayout<arb_book_update>.size), kind: UInt32(kind),
                         market_id: marketID, yes_bids: yes, yes_bid_count: yesCount, yes_ask_count: askCount,
                         yes_asks: askCount > 0 ? yes : nil, no_bids: no, no_bid_count: noCount, no_ask_count: 0,
-                        no_asks: nil, venue_time_ns: 77, receive_time_ns: 5, venue_sequence: 9, stream_id: 0)
+                        no_asks: nil, venue_time_ns: 77, receive_time_ns: 5, venue_sequence: 9, stream_id: 0,
+                        host_market: 0, reserved1: 0)
                 }
                 withUnsafePointer(to: &one) { p in
                     let yes = BidChange(update(yes: p, yesCount: 1))
@@ -71,14 +72,28 @@ struct BidChangeTests {
         }
         let (byUpdate, updateDecisions) = makeEngine()
         let (byChange, changeDecisions) = makeEngine()
+        // A third takes the changes with the market handles a plugin keeps (ABI 1.4), now and
+        // then a wrong one: another venue's market, another market of the venue, one from no
+        // market at all. A wrong handle is ignored and the id looked up: the same books.
+        let (byHandle, handleDecisions) = makeEngine()
+        let routes = ["kalshi", "polymarket"].map { Engine.BidRoute(engine: byHandle, venue: $0) }
+        func handle(_ id: String, _ venue: String) -> UInt32 {
+            var id = id
+            return id.withUTF8 { routes[venue == "kalshi" ? 0 : 1].marketHandle($0) }
+        }
+        #expect(keys.allSatisfy { handle($0.marketID, $0.venue) > 0 }, "every announced market has a handle")
+        #expect(handle("M-0", "polymarket") == 0 && handle("UNKNOWN", "kalshi") == 0, "no handle for what is not there")
         for (i, key) in keys.enumerated() {
             var snapshot = BookUpdate(kind: .snapshot, marketID: key.marketID)
             snapshot.yesBids = [Level(price: 400_000, size: 500)]
             snapshot.noBids = [Level(price: 500_000, size: 500)]
-            for engine in [byUpdate, byChange] { engine.apply(snapshot, venue: key.venue, receivedAt: now + Int64(i)) }
+            for engine in [byUpdate, byChange, byHandle] {
+                engine.apply(snapshot, venue: key.venue, receivedAt: now + Int64(i))
+            }
         }
         byUpdate.reportGap(venue: "kalshi", marketID: "M-2", time: now + 10)
         byChange.reportGap(venue: "kalshi", marketID: "M-2", time: now + 10)
+        byHandle.reportGap(venue: "kalshi", marketID: "M-2", time: now + 10)
         var rng = SplitMix64(seed: 11)
         for step in 0..<3_000 {
             // Mostly four markets' ladders changing on the grid; now and then a price off the grid
@@ -107,11 +122,20 @@ struct BidChangeTests {
                 // Through the route a venue session calls, as the driver sets it up.
                 let change = BidChange(marketID: bytes, side: side, level: level, venueTime: t - 3)
                 Engine.BidRoute(engine: byChange, venue: venue).receive(change, at: t)
+                var handled = change
+                switch rng.below(20) {
+                case 0: handled.hostMarket = handle("M-1", "polymarket")  // another venue's, or the same market
+                case 1: handled.hostMarket = handle(market == "M-0" ? "M-2" : "M-0", "kalshi")  // another market
+                case 2: handled.hostMarket = UInt32(rng.below(1_000))  // no market, or any
+                default: handled.hostMarket = handle(market, venue)
+                }
+                routes[venue == "kalshi" ? 0 : 1].receive(handled, at: t)
             }
-            if step % 10 == 9 { for engine in [byUpdate, byChange] { engine.runCycle(now: t) } }
+            if step % 10 == 9 { for engine in [byUpdate, byChange, byHandle] { engine.runCycle(now: t) } }
         }
         for key in keys {
             #expect(byUpdate.book(key)?.quote(receivedAt: 0) == byChange.book(key)?.quote(receivedAt: 0), "\(key)")
+            #expect(byUpdate.book(key)?.quote(receivedAt: 0) == byHandle.book(key)?.quote(receivedAt: 0), "\(key)")
         }
         let (a, b) = (byUpdate.summary, byChange.summary)
         #expect(a.updates == 3_004 && b.updates == 3_004)
@@ -122,5 +146,7 @@ struct BidChangeTests {
         #expect(a.opportunities == b.opportunities && a.groupsEvaluated == b.groupsEvaluated)
         #expect(updateDecisions().count > 100)
         #expect(updateDecisions() == changeDecisions())
+        #expect(updateDecisions() == handleDecisions())
+        #expect(byHandle.summary.dataQuality == a.dataQuality)
     }
 }

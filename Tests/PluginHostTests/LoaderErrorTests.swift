@@ -40,7 +40,7 @@ struct LoaderErrorTests {
         #expect(e.code == .abiMismatch)
         #expect(
             e.detail
-                == "libbad.so was built for ABI 2.3, this host speaks 1.3 — rebuild the plugin against arb_plugin.h 1.x"
+                == "libbad.so was built for ABI 2.4, this host speaks 1.4 — rebuild the plugin against arb_plugin.h 1.x"
         )
     }
 
@@ -50,14 +50,14 @@ struct LoaderErrorTests {
         try compileC(fixturePluginSource, output: box.root + "/libold.so", defines: ["ABI_MINOR_OVERRIDE=0"])
         try box.write("10-old.toml", manifest(id: "lane.old", kind: "lane", library: "libold.so"))
         let manager = box.makeManager()
-        #expect(manager.reload().errors.isEmpty, "a plugin built against 1.0 loads in a 1.3 host")
+        #expect(manager.reload().errors.isEmpty, "a plugin built against 1.0 loads in a 1.4 host")
         let e = try error(for: "20-new.toml", manifest(id: "lane.new", kind: "lane", library: "libnew.so")) { box in
             try compileC(fixturePluginSource, output: box.root + "/libnew.so", defines: ["ABI_MINOR_OVERRIDE=9"])
         }
         #expect(e.code == .abiMismatch)
         #expect(
             e.detail
-                == "libnew.so needs ABI 1.9, this host speaks 1.3 — upgrade arb or use an older build of the plugin")
+                == "libnew.so needs ABI 1.9, this host speaks 1.4 — upgrade arb or use an older build of the plugin")
     }
 
     @Test func swiftPluginFromAnotherToolchain() throws {

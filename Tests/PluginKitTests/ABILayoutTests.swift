@@ -4,7 +4,8 @@ import Testing
 /// Frozen layout of ABI v1 (LP64). A failure here means a shipped struct changed size or a field
 /// moved: that breaks every plugin built before. Append at the end instead (see arb_plugin.h);
 /// 1.1 appended `arb_venue_sink.position` (96 → 104 bytes) and added `arb_position`; 1.2 appended
-/// `arb_lane_v1.record_outcome` (24 → 32 bytes) and added `arb_lane_outcome` and `ARB_GROUP_LADDER`.
+/// `arb_lane_v1.record_outcome` (24 → 32 bytes) and added `arb_lane_outcome` and `ARB_GROUP_LADDER`;
+/// 1.4 appended `arb_book_update.host_market` (104 → 112) and `arb_venue_sink.market_handle` (104 → 112).
 /// The same figures are also checked at compile time by PluginAPI/CArbPluginAPI/arb_plugin_layout.c.
 struct ABILayoutTests {
     @Test func structSizesAreFrozen() {
@@ -36,13 +37,13 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_header>.size == 32, "arb_header")
         #expect(MemoryLayout<arb_http_request>.size == 96, "arb_http_request")
         #expect(MemoryLayout<arb_http_response>.size == 56, "arb_http_response")
-        #expect(MemoryLayout<arb_book_update>.size == 104, "arb_book_update")
+        #expect(MemoryLayout<arb_book_update>.size == 112, "arb_book_update (1.4: host_market appended)")
         #expect(MemoryLayout<arb_order_intent>.size == 72, "arb_order_intent")
         #expect(MemoryLayout<arb_order_report>.size == 112, "arb_order_report")
         #expect(MemoryLayout<arb_fill>.size == 96, "arb_fill")
         #expect(MemoryLayout<arb_position>.size == 56, "arb_position")
         #expect(MemoryLayout<arb_balance>.size == 24, "arb_balance")
-        #expect(MemoryLayout<arb_venue_sink>.size == 104, "arb_venue_sink")
+        #expect(MemoryLayout<arb_venue_sink>.size == 112, "arb_venue_sink (1.4: market_handle appended)")
         #expect(MemoryLayout<arb_venue_rules>.size == 32, "arb_venue_rules")
         #expect(MemoryLayout<arb_venue_v1>.size == 120, "arb_venue_v1 (1.3: refresh_request appended)")
     }
@@ -286,6 +287,8 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_book_update>.offset(of: \.receive_time_ns) == 80, "arb_book_update.receive_time_ns")
         #expect(MemoryLayout<arb_book_update>.offset(of: \.venue_sequence) == 88, "arb_book_update.venue_sequence")
         #expect(MemoryLayout<arb_book_update>.offset(of: \.stream_id) == 96, "arb_book_update.stream_id")
+        #expect(MemoryLayout<arb_book_update>.offset(of: \.host_market) == 104, "arb_book_update.host_market")
+        #expect(MemoryLayout<arb_book_update>.offset(of: \.reserved1) == 108, "arb_book_update.reserved1")
         #expect(MemoryLayout<arb_order_intent>.offset(of: \.struct_size) == 0, "arb_order_intent.struct_size")
         #expect(MemoryLayout<arb_order_intent>.offset(of: \.side) == 4, "arb_order_intent.side")
         #expect(MemoryLayout<arb_order_intent>.offset(of: \.action) == 8, "arb_order_intent.action")
@@ -347,6 +350,7 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_venue_sink>.offset(of: \.gap) == 80, "arb_venue_sink.gap")
         #expect(MemoryLayout<arb_venue_sink>.offset(of: \.rate_limit) == 88, "arb_venue_sink.rate_limit")
         #expect(MemoryLayout<arb_venue_sink>.offset(of: \.position) == 96, "arb_venue_sink.position")
+        #expect(MemoryLayout<arb_venue_sink>.offset(of: \.market_handle) == 104, "arb_venue_sink.market_handle")
         #expect(MemoryLayout<arb_venue_rules>.offset(of: \.struct_size) == 0, "arb_venue_rules.struct_size")
         #expect(MemoryLayout<arb_venue_rules>.offset(of: \.flags) == 4, "arb_venue_rules.flags")
         #expect(MemoryLayout<arb_venue_rules>.offset(of: \.min_order_centi) == 8, "arb_venue_rules.min_order_centi")
@@ -372,9 +376,9 @@ struct ABILayoutTests {
         #expect(MemoryLayout<arb_venue_v1>.offset(of: \.refresh_request) == 112, "arb_venue_v1.refresh_request")
     }
 
-    @Test func versionIsOnePointThree() {
+    @Test func versionIsOnePointFour() {
         #expect(ARB_ABI_MAJOR == 1)
-        #expect(ARB_ABI_MINOR == 3)
+        #expect(ARB_ABI_MINOR == 4)
         #expect(ARB_PLUGIN_ENTRY_SYMBOL == "arb_plugin_entry_v1")
     }
 }

@@ -11,6 +11,9 @@ struct BidChange {
     var level: Level
     /// The venue's time of the change; 0 when it gives none.
     var venueTime: Nanoseconds
+    /// The plugin's `arb_book_update.host_market` (ABI 1.4): the engine's handle for the
+    /// market, or 0 (an older plugin, or one that does not keep handles).
+    var hostMarket: UInt32 = 0
 }
 
 extension BidChange {
@@ -29,6 +32,10 @@ extension BidChange {
             start: UnsafeRawPointer(c.market_id.data)?.assumingMemoryBound(to: UInt8.self), count: c.market_id.len)
         level = Level(price: bid.pointee.price_micros, size: bid.pointee.size_centi)
         venueTime = c.venue_time_ns
+        let hasHandle =
+            Int(c.struct_size) >= MemoryLayout<arb_book_update>.offset(of: \.host_market)!
+            + MemoryLayout<UInt32>.size
+        hostMarket = hasHandle ? c.host_market : 0
     }
 }
 
@@ -39,4 +46,8 @@ extension BidChange {
 class BidChangeReceiver {
     /// `change` is valid only during the call; `time` is its frame's receive time.
     func receive(_ change: BidChange, at time: Nanoseconds) {}
+
+    /// The handle a plugin may pass back as `host_market` for the market whose id is `id`
+    /// (`arb_venue_sink.market_handle`); 0 for none.
+    func marketHandle(_ id: UnsafeBufferPointer<UInt8>) -> UInt32 { 0 }
 }

@@ -147,6 +147,10 @@ public final class Engine {
         var isKnown = false
         var isSingleDirty = false
         var quarantine: QuoteRejection?
+        /// The venue's slot and the id's ``IDHash``: what a plugin's market handle is checked
+        /// against (see ``market(handle:venueSlot:id:)``).
+        var venueSlot: Int32 = -1
+        var idHash: UInt64 = 0
     }
 
     struct LaneRecord {
@@ -212,6 +216,8 @@ public final class Engine {
         guard records[id] != market else { return }
         records[id] = market
         states[id].isKnown = true
+        states[id].venueSlot = Int32(venueSlot(market.venue))
+        states[id].idHash = MarketIDTable.hash(market.marketID)
         singleTable.setMarket(market, at: id)
         books[id].pairPrice = market.pairPrice
         states[id].tick = market.tick
@@ -255,9 +261,11 @@ public final class Engine {
             let id = arrive(
                 slot: venueSlot, at: receivedAt,
                 find: {
-                    // A miss looks again by the id as a String, which the `BookUpdate` way would
+                    // The plugin's handle when it names this market, else the lookup by id. A
+                    // miss looks again by the id as a String, which the `BookUpdate` way would
                     // make: the same answer even for bytes that are not valid UTF-8.
-                    marketIDs.find(venue: $0, id: change.marketID)
+                    market(handle: change.hostMarket, venueSlot: $0, id: change.marketID)
+                        ?? marketIDs.find(venue: $0, id: change.marketID)
                         ?? marketIDs.find(venue: $0, id: String(decoding: change.marketID, as: UTF8.self))
                 })
         else { return }
@@ -269,6 +277,27 @@ public final class Engine {
         }
         books[id].apply(change)
         afterApply(id, isSnapshot: false, receivedAt: receivedAt)
+    }
+
+    /// The market a plugin's handle (`host_market`, ABI 1.4) names, when it is a known market of
+    /// venue `v` whose id hashes as `id` does: no table lookup, no cold id bytes compared. A
+    /// handle that fails the check (a plugin's bug, or one kept from another engine) is
+    /// ignored and the id looked up as before. The check is the id's 64-bit hash, not its
+    /// bytes: a wrong handle must name a market of the same venue with the same hash to pass.
+    @inline(__always)
+    private func market(handle: UInt32, venueSlot v: Int, id: UnsafeBufferPointer<UInt8>) -> Int? {
+        let market = Int(handle) &- 1
+        guard handle > 0, market < states.count, states[market].isKnown, Int(states[market].venueSlot) == v,
+            states[market].idHash == IDHash.of(id)
+        else { return nil }
+        return market
+    }
+
+    /// The handle a plugin may keep for market `id` of venue `v` (`arb_venue_sink.market_handle`):
+    /// its index + 1, or 0 while the engine does not know the market.
+    func marketHandle(venueSlot v: Int, id: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        guard let market = marketIDs.find(venue: v, id: id), states[market].isKnown else { return 0 }
+        return UInt32(market + 1)
     }
 
     /// Where a venue session hands its stream's bid changes: straight to the engine, with the
@@ -285,6 +314,10 @@ public final class Engine {
 
         override func receive(_ change: BidChange, at time: Nanoseconds) {
             engine._withUnsafeGuaranteedRef { $0.apply(change, venueSlot: venueSlot, receivedAt: time) }
+        }
+
+        override func marketHandle(_ id: UnsafeBufferPointer<UInt8>) -> UInt32 {
+            engine._withUnsafeGuaranteedRef { $0.marketHandle(venueSlot: venueSlot, id: id) }
         }
     }
 

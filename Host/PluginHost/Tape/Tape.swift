@@ -109,16 +109,8 @@ extension Tape {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         reader.reserve(size)
         var done = 0
-        while true {
-            let block: Data
-            do {
-                block = try file.read(upToCount: blockSize) ?? Data()
-            } catch {
-                throw TapeReader.Malformed(path: path, line: reader.lineNumber, reason: "\(error)")
-            }
-            guard !block.isEmpty else { break }
-            try block.withUnsafeBytes { try reader.feed($0.bindMemory(to: UInt8.self)) }
-            done += block.count
+        while case let n = try reader.feedBlock(of: file, size: blockSize), n > 0 {
+            done += n
             progress?(done, max(size, done))
         }
         try reader.finish()
@@ -162,6 +154,19 @@ extension Tape {
             swap(&taken, &tape)
             if bytes > 0 { tape.bodies.reserveCapacity(bytes + partial.count) }
             return taken
+        }
+
+        /// Reads the next block of `file` (at most `blockSize` bytes) and feeds it. Returns its
+        /// size: 0 at the end of the file.
+        mutating func feedBlock(of file: FileHandle, size blockSize: Int) throws -> Int {
+            let block: Data
+            do {
+                block = try file.read(upToCount: blockSize) ?? Data()
+            } catch {
+                throw TapeReader.Malformed(path: path, line: lineNumber, reason: "\(error)")
+            }
+            try block.withUnsafeBytes { try feed($0.bindMemory(to: UInt8.self)) }
+            return block.count
         }
 
         mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws {

@@ -100,16 +100,8 @@ private final class Chunks: @unchecked Sendable {
         var reader = Tape.LineReader(path: path)
         reader.reserve(blockSize)
         do {
-            while true {
-                let block: Data
-                do {
-                    block = try file.read(upToCount: blockSize) ?? Data()
-                } catch {
-                    throw TapeReader.Malformed(path: path, line: reader.lineNumber, reason: "\(error)")
-                }
-                guard !block.isEmpty else { break }
-                try block.withUnsafeBytes { try reader.feed($0.bindMemory(to: UInt8.self)) }
-                guard hand(reader.take(reserving: blockSize), read: block.count) else { return }
+            while case let n = try reader.feedBlock(of: file, size: blockSize), n > 0 {
+                guard hand(reader.take(reserving: blockSize), read: n) else { return }
             }
             try reader.finish()
             _ = hand(reader.take(reserving: 0), read: 0)

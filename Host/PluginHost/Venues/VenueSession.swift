@@ -361,6 +361,12 @@ public final class VenueSession {
                         marketID: c.market_id.string, contracts: c.position_centi, cost: c.cost_micros,
                         realizedPnL: c.realized_pnl_micros, fees: c.fees_micros))
                 return Int32(ARB_OK)
+            },
+            market_handle: { ctx, id in
+                guard id.len == 0 || id.data != nil else { return 0 }
+                let bytes = UnsafeBufferPointer(
+                    start: UnsafeRawPointer(id.data)?.assumingMemoryBound(to: UInt8.self), count: id.len)
+                return VenueSession.session(ctx).streamBids?._withUnsafeGuaranteedRef { $0.marketHandle(bytes) } ?? 0
             })
     }
 }

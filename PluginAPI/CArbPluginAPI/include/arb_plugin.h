@@ -88,7 +88,7 @@ extern "C" {
 /* ========================================================================= */
 
 #define ARB_ABI_MAJOR 1
-#define ARB_ABI_MINOR 3
+#define ARB_ABI_MINOR 4
 
 /* The one symbol the host looks up. Its type is arb_plugin_entry_fn. */
 #define ARB_PLUGIN_ENTRY_SYMBOL "arb_plugin_entry_v1"
@@ -737,6 +737,14 @@ typedef struct arb_book_update {
     int64_t receive_time_ns;
     uint64_t venue_sequence;        /* the venue's sequence, 0 when it has none */
     uint64_t stream_id;             /* the venue's subscription id (Kalshi sid), 0 = none */
+
+    /* ---- ABI 1.4 ---- The host reads it only when ARB_HAS_FIELD(update, arb_book_update, host_market). */
+
+    /* The market's handle from arb_venue_sink.market_handle, or 0. Non-zero, the host
+       takes the update for that market without looking market_id up (it still checks
+       the handle names a market of this venue); 0, it looks market_id up as before. */
+    uint32_t host_market;
+    uint32_t reserved1;             /* 0 */
 } arb_book_update;
 
 typedef uint32_t arb_order_state;
@@ -844,6 +852,15 @@ typedef struct arb_venue_sink {
 
     /* Reports one market's net position (reconciliation). */
     arb_status (*position)(void *ctx, const arb_position *position);
+
+    /* ---- ABI 1.4 ---- A plugin must check ARB_HAS_FIELD(sink, arb_venue_sink, market_handle): a 1.0-1.3 host's sink ends above. */
+
+    /* The host's handle for one of this venue's markets, announced earlier through
+       `market`: a number to pass back in arb_book_update.host_market, so that the
+       host finds the market without looking its id up on every update. 0 when the
+       host does not know the market yet (its announcement is still queued): ask
+       again later. A handle stays valid for the life of the plugin instance. */
+    uint32_t (*market_handle)(void *ctx, arb_str market_id);
 } arb_venue_sink;
 
 /* Venue rules the host and lanes must respect. */

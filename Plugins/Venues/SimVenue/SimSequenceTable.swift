@@ -28,16 +28,32 @@ struct SimSequenceTable {
         var idCount: Int32 = 0
         /// False until the market's first sequence and after a gap.
         var isKnown = false
+        /// The host's handle for the market (`VenueSink.marketHandle`), 0 until it gives one.
+        var hostMarket: UInt32 = 0
     }
 
     private var entries = [Entry](repeating: Entry(), count: 16)
     private var ids: [UInt8] = []
     private var count = 0
 
-    /// Moves `market`'s sequence to `sequence`.
-    mutating func advance(_ market: UnsafeBufferPointer<UInt8>, to sequence: UInt64) -> Step {
+    /// Moves `market`'s sequence to `sequence`. `entry` is the market's, for
+    /// ``hostMarket(ofEntry:asking:)`` (valid until the next market is added).
+    mutating func advance(_ market: UnsafeBufferPointer<UInt8>, to sequence: UInt64) -> (step: Step, entry: Int) {
         let i = entry(market)
-        return entries.withUnsafeMutableBufferPointer { entries in
+        return (step(i, to: sequence), i)
+    }
+
+    /// The host's handle for entry `i`'s market: asked of `host` until it gives one, then kept,
+    /// so the host finds the market by it instead of looking its id up on every change.
+    mutating func hostMarket(ofEntry i: Int, asking host: () -> UInt32) -> UInt32 {
+        entries.withUnsafeMutableBufferPointer { entries in
+            if entries[i].hostMarket == 0 { entries[i].hostMarket = host() }
+            return entries[i].hostMarket
+        }
+    }
+
+    private mutating func step(_ i: Int, to sequence: UInt64) -> Step {
+        entries.withUnsafeMutableBufferPointer { entries in
             guard entries[i].isKnown else {
                 entries[i].isKnown = true
                 entries[i].sequence = sequence

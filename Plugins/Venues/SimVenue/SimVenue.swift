@@ -168,14 +168,17 @@ public final class SimVenue: VenuePlugin {
         _ changed: Level, side: Side, market: UnsafeBufferPointer<UInt8>, sequence: UInt64,
         receivedAt: Nanoseconds, _ sink: VenueSink
     ) throws {
-        switch lastSequence.advance(market, to: sequence) {
+        let (step, entry) = lastSequence.advance(market, to: sequence)
+        switch step {
         case .applied: return
         case .gap(let last):
             try sink.gap(
                 marketID: String(decoding: market, as: UTF8.self), reason: "sequence \(sequence) after \(last)")
         case .next:
+            let handle = lastSequence.hostMarket(ofEntry: entry) { sink.marketHandle(market) }
             try sink.bidChanged(
-                marketID: market, side: side, level: changed, sequence: sequence, receiveTime: receivedAt)
+                marketID: market, side: side, level: changed, sequence: sequence, receiveTime: receivedAt,
+                hostMarket: handle)
         }
     }
 
