@@ -741,8 +741,10 @@ typedef struct arb_book_update {
     /* ---- ABI 1.4 ---- The host reads it only when ARB_HAS_FIELD(update, arb_book_update, host_market). */
 
     /* The market's handle from arb_venue_sink.market_handle, or 0. Non-zero, the host
-       takes the update for that market without looking market_id up (it still checks
-       the handle names a market of this venue); 0, it looks market_id up as before. */
+       takes the update for that market without looking market_id up, once it has
+       checked that the handle names a market of this venue whose id hashes as
+       market_id does; a handle that fails the check is ignored. 0: the host looks
+       market_id up as before. market_id is always set. */
     uint32_t host_market;
     uint32_t reserved1;             /* 0 */
 } arb_book_update;
@@ -859,7 +861,8 @@ typedef struct arb_venue_sink {
        `market`: a number to pass back in arb_book_update.host_market, so that the
        host finds the market without looking its id up on every update. 0 when the
        host does not know the market yet (its announcement is still queued): ask
-       again later. A handle stays valid for the life of the plugin instance. */
+       again later. A handle stays valid while the host runs; one that no longer
+       names this market fails the host's check and is ignored (see host_market). */
     uint32_t (*market_handle)(void *ctx, arb_str market_id);
 } arb_venue_sink;
 
