@@ -273,6 +273,59 @@ struct KalshiVenueTests {
         }
     }
 
+    /// Delta frames the byte scanner reads give the events the decoder's path gives for the same
+    /// delta: two sessions, one fed each delta as Kalshi writes it (keys in any order, extra
+    /// plain fields, legacy fields beside the current ones), the other the same delta with an
+    /// escape in a field nobody reads, which the scanner refuses. Malformed variants fail or
+    /// are refused the same way on both paths.
+    @Test func deltaFramesReadInPlaceAsTheDecoderReadsThem() throws {
+        let (boxA, _, scanned, _) = try kalshi()
+        defer { boxA.remove() }
+        let (boxB, _, decoded, _) = try kalshi()
+        defer { boxB.remove() }
+        let ticker = "KXHIGHNY-26DEC05-T45.5"
+        let snapshot =
+            "{\"type\":\"orderbook_snapshot\",\"sid\":4,\"seq\":1,\"msg\":{\"market_ticker\":\"\(ticker)\",\"yes_dollars_fp\":[[\"0.4000\",\"50.00\"]],\"no_dollars_fp\":[[\"0.5000\",\"20.00\"]]}}"
+        for session in [scanned, decoded] { _ = try session.handleFrame(Array(snapshot.utf8), receivedAt: 1) }
+        var rng = SplitMix64(seed: 45)
+        var seq: UInt64 = 1
+        for step in 0..<400 {
+            seq += rng.below(40) == 0 ? 2 : 1  // now and then a gap
+            let price = String(format: "0.%02d%@", 1 + rng.below(98), rng.below(2) == 0 ? "00" : "")
+            let change = "\(rng.below(2) == 0 ? "-" : "")\(rng.below(500)).\(rng.below(10))0"
+            var fields = [
+                "\"market_ticker\":\"\(ticker)\"", "\"price_dollars\":\"\(price)\"", "\"delta_fp\":\"\(change)\"",
+                "\"side\":\"\(rng.below(2) == 0 ? "yes" : "no")\"",
+            ]
+            if rng.below(2) == 0 { fields.append("\"ts_ms\":\(1_669_149_841_000 + rng.below(1_000_000))") }
+            if rng.below(3) == 0 { fields.append("\"market_id\":\"9f1c-\(step)\"") }
+            if rng.below(4) == 0 { fields.append("\"client_order_id\":\"mine-\(step)\",\"subaccount\":0") }
+            if rng.below(4) == 0 { fields.append("\"price\":17,\"delta\":-3") }  // legacy beside current: ignored
+            if rng.below(5) == 0 { fields.append("\"ts\":\"2026-12-05T13:00:00Z\"") }
+            for i in fields.indices.reversed() { fields.swapAt(i, Int(rng.below(UInt64(i + 1)))) }
+            let msg = "{" + fields.joined(separator: ",") + "}"
+            var envelope = ["\"type\":\"orderbook_delta\"", "\"sid\":4", "\"seq\":\(seq)", "\"msg\":\(msg)"]
+            for i in envelope.indices.reversed() { envelope.swapAt(i, Int(rng.below(UInt64(i + 1)))) }
+            let plain = "{" + envelope.joined(separator: ",") + "}"
+            // The same frame with an escape where nothing reads it: the decoder's path.
+            let escaped = "{\"note\":\"a\\/b\"," + plain.dropFirst()
+            let a = try scanned.handleFrame(Array(plain.utf8), receivedAt: Int64(step))
+            let b = try decoded.handleFrame(Array(escaped.utf8), receivedAt: Int64(step))
+            #expect(a == b, "\(plain)")
+            #expect(!a.isEmpty, "every delta reports something: a book change or a gap")
+        }
+        // Malformed: the same verdict either way (a refused value fails the call on both paths).
+        for bad in [
+            "{\"type\":\"orderbook_delta\",\"sid\":4,\"seq\":999,\"msg\":{\"market_ticker\":\"\(ticker)\",\"price_dollars\":\"x\",\"delta_fp\":\"1.00\",\"side\":\"yes\"}}",
+            "{\"type\":\"orderbook_delta\",\"sid\":4,\"seq\":1000,\"msg\":{\"market_ticker\":\"\(ticker)\",\"price_dollars\":\"0.40\",\"delta_fp\":\"1.00\",\"side\":\"yes\",\"subaccount\":abc}}",
+        ] {
+            #expect(throws: PluginCallError.self) { try scanned.handleFrame(Array(bad.utf8), receivedAt: 0) }
+            #expect(throws: PluginCallError.self) {
+                try decoded.handleFrame(Array(("{\"note\":\"a\\/b\"," + bad.dropFirst()).utf8), receivedAt: 0)
+            }
+        }
+    }
+
     @Test func ordersMapToTheV2YesBook() throws {
         let (box, manager, session, _) = try kalshi()
         defer { box.remove() }

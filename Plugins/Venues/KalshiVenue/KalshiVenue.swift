@@ -284,6 +284,26 @@ public final class KalshiVenue: VenuePlugin {
     }
 
     public func handleStreamFrame(_ frame: [UInt8], receivedAt: Nanoseconds, _ sink: VenueSink) throws {
+        // Most frames are deltas: read in place; anything the scanner does not take is decoded.
+        if let found = frame.withUnsafeBufferPointer({ KalshiDeltaScanner.scan($0) }) {
+            let text = { (r: Range<Int>) in String(decoding: frame[r], as: UTF8.self) }
+            let sid = found.sid ?? 0
+            if case .gap(let markets, let reason) = books.check(sid: sid, seq: found.seq) {
+                for market in markets { try sink.gap(marketID: market, reason: reason) }
+            }
+            let price = try frame.withUnsafeBufferPointer { b in
+                try FixedPoint.parse(utf8: UnsafeBufferPointer(rebasing: b[found.price]), scale: FixedPoint.micros)
+                    ?? { throw PluginError(.parse, "kalshi: \"\(text(found.price))\" is not a dollar amount") }()
+            }
+            let change = try frame.withUnsafeBufferPointer { b in
+                try FixedPoint.parse(utf8: UnsafeBufferPointer(rebasing: b[found.change]), scale: FixedPoint.centi)
+                    ?? { throw PluginError(.parse, "kalshi: \"\(text(found.change))\" is not a contract count") }()
+            }
+            try delta(
+                market: text(found.ticker), side: found.side, price: price, change: change, sid: sid,
+                seq: found.seq, venueTime: (found.tsMs ?? 0) * 1_000_000, receivedAt: receivedAt, sink)
+            return
+        }
         let data = Data(frame)
         let envelope = try decode(KalshiFrame.self, frame)
         switch envelope.type {
@@ -306,17 +326,11 @@ public final class KalshiVenue: VenuePlugin {
                 try sink.book(update)
             } else {
                 let msg = try decoder.decode(KalshiDeltaFrame.self, from: data).msg
-                let side: Side = msg.side == "no" ? .no : .yes
-                let price = try msg.price_dollars.map(Self.dollars) ?? (msg.price ?? 0) * 10_000
-                let change = try msg.delta_fp.map(Self.count) ?? (msg.delta ?? 0) * 100
-                guard let size = books.apply(market: msg.market_ticker, side: side, price: price, change: change) else {
-                    try sink.gap(marketID: msg.market_ticker, reason: "delta before snapshot on sid \(sid)")
-                    return
-                }
-                try sink.bidChanged(
-                    marketID: msg.market_ticker, side: side, level: Level(price: price, size: size),
-                    sequence: envelope.seq ?? 0, streamID: sid, venueTime: (msg.ts_ms ?? 0) * 1_000_000,
-                    receiveTime: receivedAt)
+                try delta(
+                    market: msg.market_ticker, side: msg.side == "no" ? .no : .yes,
+                    price: try msg.price_dollars.map(Self.dollars) ?? (msg.price ?? 0) * 10_000,
+                    change: try msg.delta_fp.map(Self.count) ?? (msg.delta ?? 0) * 100, sid: sid, seq: envelope.seq,
+                    venueTime: (msg.ts_ms ?? 0) * 1_000_000, receivedAt: receivedAt, sink)
             }
         case "fill":
             try sink.fill(try Self.fill(try decode(KalshiFillFrame.self, frame).msg))
@@ -375,6 +389,20 @@ public final class KalshiVenue: VenuePlugin {
     }
 
     // MARK: Parsing helpers
+
+    /// One level's size change on `market`'s `side` (an `orderbook_delta`, read either way).
+    private func delta(
+        market: String, side: Side, price: MicroDollars, change: CentiContracts, sid: UInt64, seq: UInt64?,
+        venueTime: Nanoseconds, receivedAt: Nanoseconds, _ sink: VenueSink
+    ) throws {
+        guard let size = books.apply(market: market, side: side, price: price, change: change) else {
+            try sink.gap(marketID: market, reason: "delta before snapshot on sid \(sid)")
+            return
+        }
+        try sink.bidChanged(
+            marketID: market, side: side, level: Level(price: price, size: size), sequence: seq ?? 0, streamID: sid,
+            venueTime: venueTime, receiveTime: receivedAt)
+    }
 
     private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
         do {
