@@ -27,9 +27,8 @@ extension BidChange {
         case (0, 1): (side, bid) = (.no, c.no_bids)
         default: return nil
         }
-        guard let bid, c.market_id.len == 0 || c.market_id.data != nil else { return nil }
-        marketID = UnsafeBufferPointer(
-            start: UnsafeRawPointer(c.market_id.data)?.assumingMemoryBound(to: UInt8.self), count: c.market_id.len)
+        guard let bid, let id = c.market_id.bytes else { return nil }
+        marketID = id
         level = Level(price: bid.pointee.price_micros, size: bid.pointee.size_centi)
         venueTime = c.venue_time_ns
         let hasHandle =

@@ -73,7 +73,7 @@ public struct BinaryBook: @unchecked Sendable {
     /// from the storage's first cache line (``BookLevels/Tops``), which the update's uniqueness
     /// check has just loaded; a derived ask is the other side's best bid mirrored (the lowest
     /// derived ask is `pairPrice −` the highest bid). Read from the ladders, the four bests
-    /// were four more cache lines per update, each a miss for a market among thousands.
+    /// were up to four more cache lines per update (the cache model's L2 read misses fell 5.4%).
     public var bestYesBid: Level? { cachedTop(storage.header.tops.yes) ?? lowest(.noAsks).map(mirror) }
     public var bestNoBid: Level? { cachedTop(storage.header.tops.no) ?? lowest(.yesAsks).map(mirror) }
     public var bestYesAsk: Level? { lowest(.yesAsks) ?? cachedTop(storage.header.tops.no).map(mirror) }
@@ -116,7 +116,8 @@ public struct BinaryBook: @unchecked Sendable {
         var c = GroupSnapshot.emptyQuote
         let tops = storage.header.tops
         // The bests as the getters give them, from the tops in the storage's first line, with
-        // no Optional made of each (the getters' way cost 40% more instructions here).
+        // no Optional made of each (through the getters: 42.2 M instructions here against 23.5 M,
+        // callgrind, short batched tape).
         if tops.yes.price_micros != .min {
             (c.yes_bid_micros, c.yes_bid_centi) = (tops.yes.price_micros, tops.yes.size_centi)
         } else if count(.noAsks) > 0 {

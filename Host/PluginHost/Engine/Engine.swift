@@ -85,7 +85,7 @@ public final class Engine {
     /// Per group, its snapshot; none while no lane evaluates its kind.
     private var snapshots: [GroupSnapshot?]
     /// The same snapshots unretained, for the cycle: the array above owns them. Taken out of the
-    /// array, a snapshot was retained per evaluation (perf: 1.1-1.6% of a replay's samples).
+    /// array, a snapshot was retained per evaluation (perf: 1.6-2.2% of a replay's samples).
     /// Written only by ``setSnapshot(_:at:)``, which nothing a cycle calls reaches (only a market's
     /// announcement, between cycles, and the cycle's loop before it evaluates the group), so a
     /// snapshot is never released while a lane reads it.
@@ -106,7 +106,7 @@ public final class Engine {
     /// The universe's groups' members packed the same way, once at start-up: group `g`'s market
     /// ids are `groupMembers[memberStart[g]..<memberStart[g + 1]]`, read in place. Taken out of
     /// the universe, a group's array was retained per evaluation: an atomic write to a cold
-    /// header, which waits for the cycle's stores to drain (perf: 2.2% of a replay's samples).
+    /// header, which waits for the cycle's stores to drain (perf: 0.7-1.1% of a replay's samples).
     private let groupMembers = DenseTable<Int>()
     private let memberStart = DenseTable<Int>()
     private var dirtyGroups: [Int32] = []
@@ -133,9 +133,6 @@ public final class Engine {
     private var laneRanges: [Range<Int>] = []
     private var lanesPipeline: Pipeline?
     private var lanesGeneration = -1
-    /// Reused member list of a single-market group (no allocation per evaluation).
-    /// The one member of a single market's group, for ``handle``: see ``members(ofGroup:)``.
-    private let singleMember = DenseTable<Int>()
 
     /// A market's hot state beside its book: its book's sequence (`.max` = no book yet), when it
     /// last changed, its tick, whether a venue announced it, what withholds its quote, and whether
@@ -178,7 +175,6 @@ public final class Engine {
             for id in members { groupMembers.append(id, count: 1) }
             memberStart.append(groupMembers.count, count: 1)
         }
-        singleMember.append(0, count: 1)
         for id in universe.marketKeys.indices {
             places += universe.memberships(ofMarket: id)
             placeStart.append(Int32(places.count))
@@ -207,7 +203,8 @@ public final class Engine {
     /// A market a venue announced (or re-announced with new terms).
     public func upsert(_ market: MarketRecord) {
         let id = universe.intern(MarketKey(venue: market.venue, marketID: market.marketID))
-        marketIDs.insert(venue: venueSlot(market.venue), id: market.marketID, market: id)
+        let slot = venueSlot(market.venue)
+        marketIDs.insert(venue: slot, id: market.marketID, market: id)
         grow()
         if records[id] == nil {
             summary.markets += 1
@@ -216,7 +213,7 @@ public final class Engine {
         guard records[id] != market else { return }
         records[id] = market
         states[id].isKnown = true
-        states[id].venueSlot = Int32(venueSlot(market.venue))
+        states[id].venueSlot = Int32(slot)
         states[id].idHash = MarketIDTable.hash(market.marketID)
         singleTable.setMarket(market, at: id)
         books[id].pairPrice = market.pairPrice
@@ -288,7 +285,7 @@ public final class Engine {
     private func market(handle: UInt32, venueSlot v: Int, id: UnsafeBufferPointer<UInt8>) -> Int? {
         let market = Int(handle) &- 1
         guard handle > 0, market < states.count, states[market].isKnown, Int(states[market].venueSlot) == v,
-            states[market].idHash == IDHash.of(id)
+            states[market].idHash == MarketIDTable.hash(id)
         else { return nil }
         return market
     }
@@ -591,12 +588,13 @@ public final class Engine {
                 singles[id] = snapshot
                 show(id, in: snapshot, at: 0)
                 snapshot.setNow(now)
-                singleMember[0] = id
-                let members = UnsafeBufferPointer(start: singleMember.address(0), count: 1)
-                for opportunity in found {
-                    handle(
-                        opportunity, lane: lane, snapshot: snapshot, members: members, now: now,
-                        pipeline: pipeline, seen: &seen)
+                withUnsafePointer(to: id) { member in
+                    for opportunity in found {
+                        handle(
+                            opportunity, lane: lane, snapshot: snapshot,
+                            members: UnsafeBufferPointer(start: member, count: 1), now: now, pipeline: pipeline,
+                            seen: &seen)
+                    }
                 }
             }
         }

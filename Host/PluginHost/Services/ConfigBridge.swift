@@ -136,10 +136,11 @@ extension arb_str {
     }
 
     /// A copy of the borrowed bytes as a String.
-    var string: String {
-        guard let data, len > 0 else { return "" }
-        return data.withMemoryRebound(to: UInt8.self, capacity: len) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: len), as: UTF8.self)
-        }
+    var string: String { bytes.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+
+    /// The borrowed bytes in place; nil when a non-empty string has no bytes (a plugin's bug).
+    var bytes: UnsafeBufferPointer<UInt8>? {
+        guard len == 0 || data != nil else { return nil }
+        return UnsafeBufferPointer(start: UnsafeRawPointer(data)?.assumingMemoryBound(to: UInt8.self), count: len)
     }
 }

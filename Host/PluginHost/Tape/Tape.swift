@@ -101,12 +101,9 @@ extension Tape {
     }
 
     static func read(path: String, blockSize: Int, progress: ((Int, Int) -> Void)? = nil) throws -> Tape {
-        guard let file = FileHandle(forReadingAtPath: path) else {
-            throw TapeReader.Malformed(path: path, line: 0, reason: "cannot read the file")
-        }
+        let (file, size) = try open(path)
         defer { try? file.close() }
         var reader = LineReader(path: path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         reader.reserve(size)
         var done = 0
         while case let n = try reader.feedBlock(of: file, size: blockSize), n > 0 {
@@ -115,6 +112,14 @@ extension Tape {
         }
         try reader.finish()
         return reader.tape
+    }
+
+    /// A tape file opened for reading, with its size (0 when the system does not say).
+    static func open(_ path: String) throws -> (file: FileHandle, size: Int) {
+        guard let file = FileHandle(forReadingAtPath: path) else {
+            throw TapeReader.Malformed(path: path, line: 0, reason: "cannot read the file")
+        }
+        return (file, (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
     }
 
     /// The tape in a file's bytes (see ``read(path:)``).

@@ -74,16 +74,20 @@ public final class TapeReplay {
         // Chunks up to the first message: the universe header before it, and the time it came.
         var head: [Tape] = []
         var firstMessage: Nanoseconds?
+        var header: String?
         while firstMessage == nil, let chunk = try next() {
             head.append(chunk)
-            firstMessage = chunk.kinds.firstIndex(where: \.isMessage).map { chunk.times[$0] }
+            let message = chunk.kinds.firstIndex(where: \.isMessage)
+            firstMessage = message.map { chunk.times[$0] }
+            if universe == nil, header == nil,
+                let h = chunk.kinds[..<(message ?? chunk.count)].firstIndex(of: .universe)
+            {
+                header = chunk.bodyString(h)
+            }
         }
         var groups = universe
-        for chunk in head where groups == nil {
-            let end = chunk.kinds.firstIndex(where: \.isMessage) ?? chunk.count
-            guard let header = chunk.kinds[..<end].firstIndex(of: .universe) else { continue }
-            groups = Universe(
-                groups: try RulesFile.load(data: Data(chunk.bodyString(header).utf8), file: "tape universe header"))
+        if let header {
+            groups = Universe(groups: try RulesFile.load(data: Data(header.utf8), file: "tape universe header"))
         }
         let engine = Engine(manager: manager, universe: groups ?? Universe(), options: options)
         var decisions: [Decision] = []

@@ -24,11 +24,9 @@ public final class TapeStream: Sendable {
     ///   - depth: chunks read ahead at most; the reader waits for room beyond that.
     public init(path: String, blockSize: Int = 1 << 20, depth: Int = 4) throws {
         precondition(blockSize > 0 && depth > 0, "a tape stream reads blocks of at least a byte, a chunk ahead")
-        guard let file = FileHandle(forReadingAtPath: path) else {
-            throw TapeReader.Malformed(path: path, line: 0, reason: "cannot read the file")
-        }
+        let (file, size) = try Tape.open(path)
         self.path = path
-        fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        fileSize = size
         let chunks = Chunks(depth: depth)
         self.chunks = chunks
         // The thread holds the chunks, not the stream: a stream let go of stops its reader.

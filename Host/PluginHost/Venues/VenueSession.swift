@@ -363,9 +363,7 @@ public final class VenueSession {
                 return Int32(ARB_OK)
             },
             market_handle: { ctx, id in
-                guard id.len == 0 || id.data != nil else { return 0 }
-                let bytes = UnsafeBufferPointer(
-                    start: UnsafeRawPointer(id.data)?.assumingMemoryBound(to: UInt8.self), count: id.len)
+                guard let bytes = id.bytes else { return 0 }
                 return VenueSession.session(ctx).streamBids?._withUnsafeGuaranteedRef { $0.marketHandle(bytes) } ?? 0
             })
     }

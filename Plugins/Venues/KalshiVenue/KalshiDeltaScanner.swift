@@ -25,38 +25,21 @@ enum KalshiDeltaScanner {
 
     static func scan(_ b: UnsafeBufferPointer<UInt8>) -> Delta? {
         var reader = Reader(b: b)
-        var isDelta = false
+        // A key seen twice refuses the frame: each value is nil until its key is read.
+        var type: Range<Int>?
         var sid: UInt64?
         var seq: UInt64?
         var msg: Delta?
-        var seen: UInt8 = 0
-        func first(_ bit: UInt8) -> Bool {
-            defer { seen |= bit }
-            return seen & bit == 0
-        }
         let fine = reader.object { key, r in
             switch key {
-            case "type":
-                guard first(1), let v = r.string() else { return false }
-                isDelta = r.bytes(v, equal: "orderbook_delta")
-                return true
-            case "sid":
-                guard first(2), let v = r.unsigned() else { return false }
-                sid = v
-                return true
-            case "seq":
-                guard first(4), let v = r.unsigned() else { return false }
-                seq = v
-                return true
-            case "msg":
-                guard first(8), let m = message(&r) else { return false }
-                msg = m
-                return true
-            default:
-                return r.skipPlain()
+            case "type": return once(&type) { r.string() }
+            case "sid": return once(&sid) { r.unsigned() }
+            case "seq": return once(&seq) { r.unsigned() }
+            case "msg": return once(&msg) { message(&r) }
+            default: return r.skipPlain()
             }
         }
-        guard fine, isDelta, var delta = msg else { return nil }
+        guard fine, let type, reader.bytes(type, equal: "orderbook_delta"), var delta = msg else { return nil }
         reader.skipSpace()
         guard reader.i == b.count else { return nil }
         (delta.sid, delta.seq) = (sid, seq)
@@ -68,42 +51,31 @@ enum KalshiDeltaScanner {
         var price: Range<Int>?
         var change: Range<Int>?
         var side: Side?
-        var tsMs: Int64?
-        var seen: UInt8 = 0
-        func first(_ bit: UInt8) -> Bool {
-            defer { seen |= bit }
-            return seen & bit == 0
-        }
+        var tsMs: UInt64?
         let fine = r.object { key, r in
             switch key {
-            case "market_ticker":
-                guard first(1), let v = r.string() else { return false }
-                ticker = v
-            case "price_dollars":
-                guard first(2), let v = r.string() else { return false }
-                price = v
-            case "delta_fp":
-                guard first(4), let v = r.string() else { return false }
-                change = v
+            case "market_ticker": return once(&ticker) { r.string() }
+            case "price_dollars": return once(&price) { r.string() }
+            case "delta_fp": return once(&change) { r.string() }
             case "side":
-                guard first(8), let v = r.string() else { return false }
-                if r.bytes(v, equal: "yes") {
-                    side = .yes
-                } else if r.bytes(v, equal: "no") {
-                    side = .no
-                } else {
-                    return false
+                return once(&side) {
+                    r.string().flatMap { r.bytes($0, equal: "yes") ? .yes : r.bytes($0, equal: "no") ? .no : nil }
                 }
-            case "ts_ms":
-                guard first(16), let v = r.unsigned() else { return false }
-                tsMs = Int64(v)
-            default:
-                return r.skipPlain()
+            case "ts_ms": return once(&tsMs) { r.unsigned() }
+            default: return r.skipPlain()
             }
-            return true
         }
         guard fine, let ticker, let price, let change, let side else { return nil }
-        return Delta(sid: nil, seq: nil, ticker: ticker, price: price, change: change, side: side, tsMs: tsMs)
+        return Delta(
+            sid: nil, seq: nil, ticker: ticker, price: price, change: change, side: side, tsMs: tsMs.map { Int64($0) })
+    }
+
+    /// Reads a key's value into `slot` once: false, refusing the frame, when the key came before
+    /// or `read` finds no value of its shape.
+    private static func once<T>(_ slot: inout T?, _ read: () -> T?) -> Bool {
+        guard slot == nil, let value = read() else { return false }
+        slot = value
+        return true
     }
 
     /// A cursor over the frame's bytes.

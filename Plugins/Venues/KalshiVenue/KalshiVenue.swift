@@ -291,17 +291,11 @@ public final class KalshiVenue: VenuePlugin {
             if case .gap(let markets, let reason) = books.check(sid: sid, seq: found.seq) {
                 for market in markets { try sink.gap(marketID: market, reason: reason) }
             }
-            let price = try frame.withUnsafeBufferPointer { b in
-                try FixedPoint.parse(utf8: UnsafeBufferPointer(rebasing: b[found.price]), scale: FixedPoint.micros)
-                    ?? { throw PluginError(.parse, "kalshi: \"\(text(found.price))\" is not a dollar amount") }()
-            }
-            let change = try frame.withUnsafeBufferPointer { b in
-                try FixedPoint.parse(utf8: UnsafeBufferPointer(rebasing: b[found.change]), scale: FixedPoint.centi)
-                    ?? { throw PluginError(.parse, "kalshi: \"\(text(found.change))\" is not a contract count") }()
-            }
+            // A price and a size change are a few bytes: Strings that small are not allocated.
             try delta(
-                market: text(found.ticker), side: found.side, price: price, change: change, sid: sid,
-                seq: found.seq, venueTime: (found.tsMs ?? 0) * 1_000_000, receivedAt: receivedAt, sink)
+                market: text(found.ticker), side: found.side, price: try Self.dollars(text(found.price)),
+                change: try Self.count(text(found.change)), sid: sid, seq: found.seq,
+                venueTime: (found.tsMs ?? 0) * 1_000_000, receivedAt: receivedAt, sink)
             return
         }
         let data = Data(frame)
