@@ -32,11 +32,14 @@ struct PluginSpec {
     var support = false
     /// Links the shared lane helpers (settings, depth walk over N ladders) statically.
     var laneSupport = false
+    /// Links the shared venue helpers (the in-place JSON cursor, RFC 3339 times) statically.
+    var venueSupport = false
 }
 
 let plugins: [PluginSpec] = [
     PluginSpec(name: "SimVenue", folder: "Venues/SimVenue", exclude: ["README.md"]),
-    PluginSpec(name: "KalshiVenue", folder: "Venues/KalshiVenue"),
+    PluginSpec(name: "KalshiVenue", folder: "Venues/KalshiVenue", venueSupport: true),
+    PluginSpec(name: "PolymarketVenue", folder: "Venues/PolymarketVenue", exclude: ["README.md"], venueSupport: true),
     PluginSpec(name: "IntraVenueLane", folder: "Lanes/IntraVenueLane", laneSupport: true),
     PluginSpec(name: "CrossVenueLane", folder: "Lanes/CrossVenueLane", laneSupport: true),
     PluginSpec(name: "BucketLane", folder: "Lanes/BucketLane", laneSupport: true),
@@ -71,6 +74,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // Already beneath Hummingbird; named for the simulator's response headers.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         // Tests only: property-based checks of the lanes (generated books, shrunk counterexamples).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -129,6 +134,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Shared code of the venue plugins (linked statically into each)
+        .target(
+            name: "VenueSupport",
+            dependencies: [.product(name: "PluginKit", package: "PluginAPI")],
+            path: "Plugins/Venues/VenueSupport",
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Venue simulators (the venues' real wire protocols, for tests and the demo)
         .target(
             name: "KalshiSim",
@@ -140,6 +153,18 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             path: "Host/Simulators/KalshiSim",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PolymarketSim",
+            dependencies: [
+                .product(name: "PluginKit", package: "PluginAPI"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Host/Simulators/PolymarketSim",
             swiftSettings: strictSettings
         ),
 
@@ -165,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "PluginHostTests",
             dependencies: [
-                "PluginHost", "KalshiSim", .product(name: "CArbPluginAPI", package: "PluginAPI"),
+                "PluginHost", "KalshiSim", "PolymarketSim", .product(name: "CArbPluginAPI", package: "PluginAPI"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
@@ -189,7 +214,8 @@ let package = Package(
                 name: $0.name,
                 dependencies: [.product(name: "PluginKit", package: "PluginAPI")]
                     + ($0.support ? ["SizingSupport"] : [])
-                    + ($0.laneSupport ? ["LaneSupport"] : []),
+                    + ($0.laneSupport ? ["LaneSupport"] : [])
+                    + ($0.venueSupport ? ["VenueSupport"] : []),
                 path: "Plugins/\($0.folder)",
                 exclude: $0.exclude,
                 swiftSettings: strictSettings,

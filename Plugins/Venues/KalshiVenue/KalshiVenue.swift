@@ -1,5 +1,6 @@
 import FoundationEssentials
 import PluginKit
+import VenueSupport
 
 /// The Kalshi venue (Trade API v2, 2026), sans-IO: it builds signed requests and WebSocket
 /// frames and parses what the host brings back. See kalshi.md.
@@ -111,22 +112,6 @@ public final class KalshiVenue: VenuePlugin {
         try sink.request(request)
     }
 
-    /// Cursors are opaque base64: escape what a query string would misread.
-    static func queryEscaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "A"..."Z", "a"..."z", "0"..."9", "-", "_", ".", "~": out.unicodeScalars.append(scalar)
-            default:
-                for byte in String(scalar).utf8 {
-                    let hex = String(byte, radix: 16, uppercase: true)
-                    out += "%" + (hex.count == 1 ? "0" + hex : hex)
-                }
-            }
-        }
-        return out
-    }
-
     public func startDiscovery(_ sink: VenueSink) throws {
         // Series first: they carry the fee type and multiplier every market of theirs is charged.
         try sink.request(try request(.get, "/series", .series))
@@ -134,7 +119,7 @@ public final class KalshiVenue: VenuePlugin {
 
     private func eventsPage(cursor: String?) throws -> HTTPRequest {
         var path = "/events?status=open&with_nested_markets=true&limit=\(pageSize)"
-        if let cursor, !cursor.isEmpty { path += "&cursor=" + Self.queryEscaped(cursor) }
+        if let cursor, !cursor.isEmpty { path += "&cursor=" + WireText.queryEscaped(cursor) }
         return try request(.get, path, .events)
     }
 
@@ -203,7 +188,7 @@ public final class KalshiVenue: VenuePlugin {
             for f in page.fills { try sink.fill(try Self.fill(f)) }
             if let cursor = page.cursor, !cursor.isEmpty {
                 try sink.request(
-                    try request(.get, "/portfolio/fills?limit=1000&cursor=" + Self.queryEscaped(cursor), .fills))
+                    try request(.get, "/portfolio/fills?limit=1000&cursor=" + WireText.queryEscaped(cursor), .fills))
             }
         case .positions:
             for p in try decode(KalshiPositions.self, response.body).market_positions ?? [] {
@@ -245,8 +230,8 @@ public final class KalshiVenue: VenuePlugin {
         }
         if let m = event.fee_multiplier_override { multiplier = PartsPerMillion((m * 1e6).rounded()) }
         for m in event.markets ?? [] where !m.isMultivariate && (m.market_type ?? "binary") == "binary" {
-            let close = m.close_time.flatMap(Self.nanoseconds) ?? 0
-            let resolution = (m.expected_expiration_time ?? m.latest_expiration_time).flatMap(Self.nanoseconds) ?? close
+            let close = m.close_time.flatMap(WireText.nanoseconds) ?? 0
+            let resolution = (m.expected_expiration_time ?? m.latest_expiration_time).flatMap(WireText.nanoseconds) ?? close
             try sink.market(
                 MarketInfo(
                     marketID: m.ticker, eventID: m.event_ticker,
@@ -470,13 +455,6 @@ public final class KalshiVenue: VenuePlugin {
         return (schedule, PartsPerMillion(((multiplier ?? 1) * 1e6).rounded()))
     }
 
-    /// RFC 3339 with or without fractional seconds.
-    static func nanoseconds(_ text: String) -> Nanoseconds? {
-        if let d = try? Date(text, strategy: .iso8601) { return Nanoseconds(d.timeIntervalSince1970 * 1e9) }
-        let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        if let d = try? fractional.parse(text) { return Nanoseconds(d.timeIntervalSince1970 * 1e9) }
-        return nil
-    }
 
     static func report(_ ack: KalshiOrderAck, clientOrderID: String, market: String) throws -> OrderReport {
         let filled = try ack.fill_count.map(count) ?? 0
@@ -535,8 +513,4 @@ struct KalshiCreateOrder: Encodable {
     var time_in_force: String
     var self_trade_prevention_type: String
     var expiration_time: Int64?
-}
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }
