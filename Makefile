@@ -33,15 +33,17 @@ demo: build
 	.build/debug/arb demo --duration $(DEMO_SECONDS)
 
 # swift build first: the tests load the plugin .so files it puts beside the test bundle.
-# The PyPI venv for the crypto cross-checks is made here, before the tests run in parallel: made
+# The PyPI venv for the cross-checks (RSA-PSS by cryptography, Polymarket's book hash by
+# py-clob-client-v2) is made here, before the tests run in parallel: made
 # inside a test, pip would block a test thread for many seconds and starve the loopback tests.
 test: build pyvenv
 	$(SWIFT) test
 
 pyvenv: deps
-	@if [ ! -f .build/pyvenv/bin/python.ok ]; then \
-	  echo "creating .build/pyvenv with cryptography from PyPI"; \
-	  python3 -m venv .build/pyvenv && .build/pyvenv/bin/pip install -q cryptography && touch .build/pyvenv/bin/python.ok; \
+	@if [ ! -f .build/pyvenv/bin/python.v2.ok ]; then \
+	  echo "creating .build/pyvenv with cryptography and py-clob-client-v2 from PyPI"; \
+	  python3 -m venv .build/pyvenv && .build/pyvenv/bin/pip install -q cryptography py-clob-client-v2==1.2.1 \
+	    && touch .build/pyvenv/bin/python.v2.ok; \
 	fi
 
 bench: release

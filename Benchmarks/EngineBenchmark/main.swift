@@ -2,8 +2,8 @@
 //
 //   book      the shared SplitMix64 L2 delta stream applied to the host's PriceLadder and to
 //             the engine's BinaryBook
-//   parse     recorded venue payloads, bytes to the normalized integer book, through the
-//             venue plugin's C ABI (the real path)
+//   parse     recorded venue payloads (Kalshi, Polymarket), bytes to the normalized integer
+//             book, through the venue plugin's C ABI (the real path)
 //   pipeline  20,000 markets, 2,000 cross-venue pairs and the real rules file, all five lanes:
 //             update-to-opportunities latency, sustained updates/s, full rescan, RSS
 //   replay    a tape recorded from the scenario exchange, replayed through plugins and engine
@@ -256,7 +256,109 @@ if wants("parse") {
                 name as NSString, bytes.count, levels, percentile(total, 0.5) / 1_000, percentile(total, 0.99) / 1_000,
                 percentile(request, 0.5) / 1_000, parseOnly / 1_000, Double(bytes.count) / parseOnly * 1e3))
     }
-    print("parse: Polymarket payloads: n/a — no Polymarket venue plugin yet")
+    polymarketParse()
+}
+
+/// The Polymarket payloads of ../shared/bench/README.md through the Polymarket plugin's C ABI:
+/// the REST book (with its request built, as the Kalshi figures), then each channel `book`
+/// message as a stream frame. Each is timed read in place and, beside it in the same run,
+/// with an escape in its `hash` so the plugin's decoder reads it: the two paths side by side.
+func polymarketParse() {
+    let manager = makeManager([
+        "10-polymarket.toml": manifest(
+            "venue.polymarket", "venue", "libPolymarketVenue.so",
+            "gamma_url = \"https://bench.invalid\"\nclob_url = \"https://bench.invalid\"")
+    ])
+    let session = VenueSession(instance: manager.pipeline.venues[0])
+    func read(_ name: String) -> [UInt8] {
+        let path = "\(sharedData)/real/\(name)"
+        return Array(orExit("cannot read \(path)") { try Data(contentsOf: URL(fileURLWithPath: path)) })
+    }
+    let rest = read("polymarket_clob_book.json")
+    let streamed =
+        String(decoding: read("polymarket_ws_book_2026-02-12.jsonl"), as: UTF8.self).split(separator: "\n")
+        .map { Array($0.utf8) } + [read("polymarket_ws_book_deep.json")]
+    // Discovery first, so the plugin knows each payload's market and token.
+    let objects = ([rest] + streamed).map {
+        orExit("a Polymarket payload is not JSON") {
+            try JSONSerialization.jsonObject(with: Data($0)) as! [String: Any]
+        }
+    }
+    let page: [String: Any] = [
+        "markets": objects.enumerated().map { i, o in
+            [
+                "conditionId": o["market"] as! String, "clobTokenIds": "[\"\(o["asset_id"] as! String)\", \"9\(i)\"]",
+                "outcomes": "[\"Yes\", \"No\"]", "orderPriceMinTickSize": 0.001, "orderMinSize": 5,
+            ] as [String: Any]
+        }
+    ]
+    guard case .request(let discovery)? = try! session.startDiscovery().first else { fatalError() }
+    _ = try! session.handle(
+        HTTPResponse(status: 200, body: Array(try! JSONSerialization.data(withJSONObject: page)), tag: discovery.tag))
+    let market = objects[0]["market"] as! String
+    func escaped(_ bytes: [UInt8]) -> [UInt8] {
+        Array(
+            String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"hash\":\"", with: "\"hash\":\"\\u0061")
+                .replacingOccurrences(of: "\"hash\": \"", with: "\"hash\": \"\\u0061").utf8)
+    }
+    /// Median and p99 of `once` in ns over 20,000 runs after 2,000 of warm-up.
+    func time(_ once: () -> UInt64) -> (median: Double, p99: Double) {
+        for _ in 0..<2_000 { _ = once() }
+        var runs = (0..<20_000).map { _ in Double(once()) }
+        runs.sort()
+        return (percentile(runs, 0.5), percentile(runs, 0.99))
+    }
+    func levels(_ events: [VenueEvent]) -> Int {
+        guard case .book(let b)? = events.first else {
+            print("parse: a Polymarket payload produced no book: \(events)")
+            exit(1)
+        }
+        return b.yesBids.count + b.noBids.count
+    }
+    // REST: request built, answer parsed; the request alone timed apart.
+    for (path, body) in [("in place", rest), ("decoded", escaped(rest))] {
+        var count = 0
+        let request = time {
+            let start = clockNanos()
+            _ = try! session.requestBook(marketID: market)
+            return clockNanos() - start
+        }
+        let total = time {
+            let start = clockNanos()
+            guard case .request(let r)? = try! session.requestBook(marketID: market).first else { fatalError() }
+            count = levels(try! session.handle(HTTPResponse(status: 200, body: body, tag: r.tag)))
+            return clockNanos() - start
+        }
+        let parse = total.median - request.median
+        print(
+            String(
+                format:
+                    "parse: polymarket_clob_book.json (%d bytes, %d levels), %@ → normalized book: median %.2f µs "
+                    + "(p99 %.2f µs) including building its request (median %.2f µs); parse ≈ %.2f µs, %.0f MB/s "
+                    + "(goal <= 5 µs)",
+                body.count, count, path as NSString, total.median / 1_000, total.p99 / 1_000, request.median / 1_000,
+                parse / 1_000, Double(body.count) / parse * 1e3))
+    }
+    // The channel's book messages, one frame each, every message of the file in turn.
+    for (path, frames) in [("in place", streamed), ("decoded", streamed.map(escaped))] {
+        var i = 0
+        var count = 0
+        let frame = time {
+            let bytes = frames[i % frames.count]
+            i += 1
+            let start = clockNanos()
+            count += levels(try! session.handleFrame(bytes, receivedAt: 1))
+            return clockNanos() - start
+        }
+        let bytes = frames.map(\.count).reduce(0, +)
+        print(
+            String(
+                format:
+                    "parse: polymarket_ws_book_2026-02-12.jsonl + polymarket_ws_book_deep.json (%d book messages, "
+                    + "%d bytes on average), %@ → normalized book: median %.2f µs (p99 %.2f µs), %.0f MB/s",
+                frames.count, bytes / frames.count, path as NSString, frame.median / 1_000, frame.p99 / 1_000,
+                Double(bytes / frames.count) / frame.median * 1e3))
+    }
 }
 
 // MARK: - 3. The pipeline

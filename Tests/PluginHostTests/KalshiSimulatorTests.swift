@@ -227,7 +227,7 @@ struct KalshiSimulatorTests {
             print(base64.b64encode(sig).decode())
             """
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: try KalshiVenueTests.pythonWithCryptography())
+        p.executableURL = URL(fileURLWithPath: try KalshiVenueTests.pythonVenv())
         p.arguments = ["-c", script, box.root + "/k.pem", "1703123456789GET/trade-api/v2/portfolio/balance"]
         let out = Pipe()
         p.standardOutput = out

@@ -379,12 +379,16 @@ struct KalshiVenueTests {
         }
     }
 
-    /// Creates (once) a venv with `cryptography` from PyPI and returns its python.
-    static func pythonWithCryptography() throws -> String {
+    /// Creates (once) a venv with the independent implementations from PyPI (`cryptography`,
+    /// Polymarket's `py-clob-client-v2`) and returns its python. `make test` makes it first.
+    static func pythonVenv() throws -> String {
         let venv = repositoryRoot + "/.build/pyvenv"
         let python = venv + "/bin/python"
-        if !FileManager.default.fileExists(atPath: python + ".ok") {
-            for command in [["python3", "-m", "venv", venv], [venv + "/bin/pip", "install", "-q", "cryptography"]] {
+        if !FileManager.default.fileExists(atPath: python + ".v2.ok") {
+            for command in [
+                ["python3", "-m", "venv", venv],
+                [venv + "/bin/pip", "install", "-q", "cryptography", "py-clob-client-v2==1.2.1"],
+            ] {
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
                 p.arguments = command
@@ -392,7 +396,7 @@ struct KalshiVenueTests {
                 p.waitUntilExit()
                 try #require(p.terminationStatus == 0, "\(command.joined(separator: " ")) failed")
             }
-            FileManager.default.createFile(atPath: python + ".ok", contents: nil)
+            FileManager.default.createFile(atPath: python + ".v2.ok", contents: nil)
         }
         return python
     }
@@ -419,7 +423,7 @@ struct KalshiVenueTests {
             print('verified')
             """
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: try Self.pythonWithCryptography())
+        p.executableURL = URL(fileURLWithPath: try Self.pythonVenv())
         p.arguments = ["-c", script, box.root + "/pub.pem", message, try #require(headers["KALSHI-ACCESS-SIGNATURE"])]
         let out = Pipe()
         p.standardOutput = out

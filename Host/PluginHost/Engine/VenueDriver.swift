@@ -192,11 +192,26 @@ public final class VenueDriver {
         }
     }
 
+    /// How often the plugins' timers run (`on_timer`: heartbeats such as Polymarket's PING).
+    /// Driven by message times, like reconciliation, so a replay runs them at the same points.
+    public var timerInterval: Nanoseconds = 1_000_000_000
+    private var lastTimers: Nanoseconds = 0
+
+    private func runTimers(now: Nanoseconds) {
+        guard isStarted, timerInterval > 0, now - lastTimers >= timerInterval else { return }
+        lastTimers = now
+        for venue in venueIDs {
+            guard let session = venueSession(venue) else { continue }
+            call(venue, now) { try session.timer(now: now) }
+        }
+    }
+
     /// `complete`: nothing else belongs to this message or its batch (live: the batch's last
     /// message, or ``endBatch()`` follows; replay: the next tape record is not an inner one).
     /// Only then does the engine cycle, or finish starting.
     private func afterMessage(venue: String, now: Nanoseconds, complete: Bool) {
         reconcile(now: now)
+        runTimers(now: now)
         releaseReady(now: now)
         advance(venue, now: now)
         flushResyncs(now: now)

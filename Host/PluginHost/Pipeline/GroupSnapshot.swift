@@ -15,11 +15,16 @@ public struct MarketRecord: Sendable, Equatable {
     /// Expected payout time; 0 = unknown (then the close time is used).
     public var resolutionTime: Nanoseconds = 0
     public var tick: MicroDollars = 10_000
+    /// The smallest order the venue takes, in centi-contracts (Polymarket: 5 shares).
+    public var minimumOrder: CentiContracts = 100
     public var feeSchedule: FeeSchedule = .quadratic
     public var feeMultiplier: PartsPerMillion = FixedPoint.ppm
     public var isActive = true
     /// What a YES and a NO bid sum to when they trade ($1; ForecastEx $1.01).
     public var pairPrice: MicroDollars = FixedPoint.micros
+    /// The venue's instrument ids of the two sides, where it has them (Polymarket's tokens).
+    public var yesToken = ""
+    public var noToken = ""
 
     public init(venue: String, marketID: String, title: String = "", closeTime: Nanoseconds = 0) {
         self.venue = venue
@@ -36,8 +41,9 @@ extension MarketRecord {
             struct_size: UInt32(MemoryLayout<arb_market>.size), flags: isActive ? UInt32(ARB_MARKET_ACTIVE) : 0,
             venue: own(venue), market_id: own(marketID), event_id: own(eventID), title: own(title),
             close_time_ns: closeTime, resolution_time_ns: resolutionTime > 0 ? resolutionTime : closeTime,
-            tick_micros: tick, min_order_centi: 100, fee_schedule: feeSchedule.rawValue, reserved0: 0,
-            fee_multiplier_ppm: feeMultiplier, yes_token: own(""), no_token: own(""), pair_price_micros: pairPrice)
+            tick_micros: tick, min_order_centi: minimumOrder, fee_schedule: feeSchedule.rawValue, reserved0: 0,
+            fee_multiplier_ppm: feeMultiplier, yes_token: own(yesToken), no_token: own(noToken),
+            pair_price_micros: pairPrice)
     }
 }
 

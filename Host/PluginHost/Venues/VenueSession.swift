@@ -72,6 +72,11 @@ public final class VenueSession {
         return try call { slot(instance.handle, tag, $0) }
     }
 
+    /// The plugin's periodic work at `now` (a heartbeat to send, say).
+    public func timer(now: Nanoseconds) throws(PluginCallError) -> [VenueEvent] {
+        try call { instance.venueTable.pointee.on_timer(instance.handle, now, $0) }
+    }
+
     /// Emits the balance/position/fill requests of a reconciliation.
     public func requestAccount() throws(PluginCallError) -> [VenueEvent] {
         try call { instance.venueTable.pointee.request_account(instance.handle, $0) }
@@ -276,6 +281,9 @@ public final class VenueSession {
                 record.pairPrice = c.pair_price_micros > 0 ? c.pair_price_micros : FixedPoint.micros
                 record.eventID = c.event_id.string
                 record.tick = c.tick_micros
+                record.minimumOrder = c.min_order_centi > 0 ? c.min_order_centi : 100
+                record.yesToken = c.yes_token.string
+                record.noToken = c.no_token.string
                 record.feeSchedule = FeeSchedule(rawValue: c.fee_schedule)
                 record.feeMultiplier = c.fee_multiplier_ppm
                 record.isActive = c.flags & UInt32(ARB_MARKET_ACTIVE) != 0

@@ -50,7 +50,9 @@ public final class PolymarketSimServer: Sendable {
         router.get("/markets/keyset") { request, _ in self.serve(request) }
         router.get("/book") { request, _ in self.serve(request) }
         router.post("/_sim/faults") { request, _ in try await self.configureFaults(request) }
-        router.ws("/ws/market") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
+        router.ws("/ws/market") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, _ in
             try await self.stream(inbound: inbound, outbound: outbound)
         }
         return Application(

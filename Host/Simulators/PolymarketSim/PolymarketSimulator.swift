@@ -173,11 +173,15 @@ public final class PolymarketSimulator {
         guard let (index, isYes) = byToken[token] else {
             return error(404, "No orderbook exists for the requested token id")
         }
-        return Response(status: 200, headers: [("Content-Type", "application/json")], body: Array(bookJSON(index, isYes: isYes).utf8))
+        return Response(
+            status: 200, headers: [("Content-Type", "application/json")],
+            body: Array(bookJSON(index, isYes: isYes).utf8))
     }
 
     /// A token's levels as served: bids ascending, asks descending.
-    func levels(_ index: Int, isYes: Bool) -> (bids: [(MicroDollars, CentiContracts)], asks: [(MicroDollars, CentiContracts)]) {
+    func levels(_ index: Int, isYes: Bool) -> (
+        bids: [(MicroDollars, CentiContracts)], asks: [(MicroDollars, CentiContracts)]
+    ) {
         let m = markets[index]
         let mirror = { (levels: [MicroDollars: CentiContracts]) in
             levels.map { (FixedPoint.micros - $0.key, $0.value) }
@@ -194,7 +198,9 @@ public final class PolymarketSimulator {
         let token = isYes ? m.scenario.yes_token : m.scenario.no_token
         let (bids, asks) = levels(index, isYes: isYes)
         func side(_ levels: [(MicroDollars, CentiContracts)]) -> String {
-            "[" + levels.map { "{\"price\":\"\(Self.price($0.0))\",\"size\":\"\(Self.size($0.1))\"}" }.joined(separator: ",")
+            "["
+                + levels.map { "{\"price\":\"\(Self.price($0.0))\",\"size\":\"\(Self.size($0.1))\"}" }.joined(
+                    separator: ",")
                 + "]"
         }
         let last = isYes ? m.lastTrade : FixedPoint.micros - m.lastTrade
@@ -273,7 +279,8 @@ public final class PolymarketSimulator {
     /// A seeded random move of one of `connection`'s markets near its touch: a level's new
     /// size on the YES bids (BUY) or asks (SELL), never crossing the book; its frame.
     public func randomMove(on connection: Connection, rng: inout SplitMix64) -> String? {
-        guard !connection.assets.isEmpty, let (index, _) = byToken[connection.assets[Int(rng.below(UInt64(connection.assets.count)))]]
+        guard !connection.assets.isEmpty,
+            let (index, _) = byToken[connection.assets[Int(rng.below(UInt64(connection.assets.count)))]]
         else { return nil }
         let m = markets[index]
         let isBuy = rng.below(2) == 0
@@ -303,7 +310,8 @@ public final class PolymarketSimulator {
         }
         let m = markets[index]
         let (yesBid, yesAsk) = (m.bids.keys.max(), m.asks.keys.min())
-        func entry(_ token: String, _ p: MicroDollars, _ side: String, bid: MicroDollars?, ask: MicroDollars?) -> String {
+        func entry(_ token: String, _ p: MicroDollars, _ side: String, bid: MicroDollars?, ask: MicroDollars?) -> String
+        {
             var hash = SplitMix64(seed: UInt64(bitPattern: clock()) ^ UInt64(p))
             let h = (0..<3).map { _ in String(hash.next(), radix: 16) }.joined().prefix(40)
             return "{\"asset_id\":\"\(token)\",\"price\":\"\(Self.price(p))\",\"size\":\"\(Self.size(size))\","

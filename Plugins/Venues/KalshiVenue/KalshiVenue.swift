@@ -231,7 +231,8 @@ public final class KalshiVenue: VenuePlugin {
         if let m = event.fee_multiplier_override { multiplier = PartsPerMillion((m * 1e6).rounded()) }
         for m in event.markets ?? [] where !m.isMultivariate && (m.market_type ?? "binary") == "binary" {
             let close = m.close_time.flatMap(WireText.nanoseconds) ?? 0
-            let resolution = (m.expected_expiration_time ?? m.latest_expiration_time).flatMap(WireText.nanoseconds) ?? close
+            let resolution =
+                (m.expected_expiration_time ?? m.latest_expiration_time).flatMap(WireText.nanoseconds) ?? close
             try sink.market(
                 MarketInfo(
                     marketID: m.ticker, eventID: m.event_ticker,
@@ -454,7 +455,6 @@ public final class KalshiVenue: VenuePlugin {
         }
         return (schedule, PartsPerMillion(((multiplier ?? 1) * 1e6).rounded()))
     }
-
 
     static func report(_ ack: KalshiOrderAck, clientOrderID: String, market: String) throws -> OrderReport {
         let filled = try ack.fill_count.map(count) ?? 0

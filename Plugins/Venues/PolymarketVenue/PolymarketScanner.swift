@@ -121,7 +121,9 @@ enum PolymarketScanner {
                 case "size": return readOnce(&size) { r.string().flatMap { PolymarketBook.shares(r.slice($0)) } }
                 case "side":
                     return readOnce(&isBid) {
-                        r.string().flatMap { r.bytes($0, equal: "BUY") ? true : r.bytes($0, equal: "SELL") ? false : nil }
+                        r.string().flatMap {
+                            r.bytes($0, equal: "BUY") ? true : r.bytes($0, equal: "SELL") ? false : nil
+                        }
                     }
                 default: return r.skipPlain()
                 }

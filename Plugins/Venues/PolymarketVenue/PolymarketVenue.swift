@@ -102,7 +102,8 @@ public final class PolymarketVenue: VenuePlugin {
         guard let token = tokens.markets[marketID]?.yesToken else {
             throw PluginError(.notFound, "polymarket: no market \(marketID) was discovered")
         }
-        try sink.request(request("\(clobURL)/book?token_id=\(token)", .book(market: marketID, token: token), bucket: "book"))
+        try sink.request(
+            request("\(clobURL)/book?token_id=\(token)", .book(market: marketID, token: token), bucket: "book"))
     }
 
     // MARK: Responses
@@ -135,7 +136,8 @@ public final class PolymarketVenue: VenuePlugin {
                 try sink.market(info)
             }
             if skipped > 0 {
-                host.log(.info, "polymarket: \(skipped) of \(page.markets.count) markets have no order book of two tokens")
+                host.log(
+                    .info, "polymarket: \(skipped) of \(page.markets.count) markets have no order book of two tokens")
             }
             // The last page omits the cursor; a page that came back empty ends it too.
             if let cursor = page.next_cursor, !cursor.isEmpty, !page.markets.isEmpty {
@@ -178,13 +180,15 @@ public final class PolymarketVenue: VenuePlugin {
     /// A Gamma market as the host's market, or nil when it has no order book of two tokens.
     static func market(_ m: GammaMarket, log: (String) -> Void) throws -> MarketInfo? {
         guard let id = m.conditionId, !id.isEmpty, m.enableOrderBook != false,
-            let tokenText = m.clobTokenIds, let tokens = try? JSONDecoder().decode([String].self, from: Data(tokenText.utf8)),
+            let tokenText = m.clobTokenIds,
+            let tokens = try? JSONDecoder().decode([String].self, from: Data(tokenText.utf8)),
             tokens.count == 2, tokens.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } })
         else { return nil }
         // A market that states no tick or minimum trades on Polymarket's defaults: $0.01, 5 shares.
         let tick = m.orderPriceMinTickSize.map { $0.fixed(scale: FixedPoint.micros) } ?? 10_000
         guard let tick, tick > 0, tick < FixedPoint.micros else {
-            throw PluginError(.parse, "polymarket: market \(id) has tick \(String(describing: m.orderPriceMinTickSize))")
+            throw PluginError(
+                .parse, "polymarket: market \(id) has tick \(String(describing: m.orderPriceMinTickSize))")
         }
         let minimum = m.orderMinSize.map { $0.fixed(scale: FixedPoint.centi) } ?? 500
         guard let minimum, minimum >= 0 else {
@@ -325,7 +329,9 @@ public final class PolymarketVenue: VenuePlugin {
     // MARK: Parsing helpers
 
     static func levels(_ levels: [ClobLevel]?) throws -> [Level] {
-        try (levels ?? []).map { Level(price: try PolymarketBook.price($0.price), size: try PolymarketBook.shares($0.size)) }
+        try (levels ?? []).map {
+            Level(price: try PolymarketBook.price($0.price), size: try PolymarketBook.shares($0.size))
+        }
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
