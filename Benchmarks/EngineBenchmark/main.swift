@@ -279,9 +279,9 @@ func polymarketParse() {
         String(decoding: read("polymarket_ws_book_2026-02-12.jsonl"), as: UTF8.self).split(separator: "\n")
         .map { Array($0.utf8) } + [read("polymarket_ws_book_deep.json")]
     // Discovery first, so the plugin knows each payload's market and token.
-    let objects = ([rest] + streamed).map {
+    let objects = ([rest] + streamed).map { payload in
         orExit("a Polymarket payload is not JSON") {
-            try JSONSerialization.jsonObject(with: Data($0)) as! [String: Any]
+            try JSONSerialization.jsonObject(with: Data(payload)) as! [String: Any]
         }
     }
     let page: [String: Any] = [

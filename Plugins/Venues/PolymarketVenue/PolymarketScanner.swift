@@ -88,22 +88,38 @@ enum PolymarketScanner {
     /// `[{"price": "0.48", "size": "30"}, …]`, keys in either order.
     private static func levels(_ r: inout JSONCursor) -> [Level]? {
         var out: [Level] = []
-        out.reserveCapacity(32)
+        out.reserveCapacity(64)
         let fine = r.array { r in
-            var price: MicroDollars?
-            var size: CentiContracts?
-            let fine = r.object { key, r in
-                switch key {
-                case "price": return readOnce(&price) { r.string().flatMap { PolymarketBook.price(r.slice($0)) } }
-                case "size": return readOnce(&size) { r.string().flatMap { PolymarketBook.shares(r.slice($0)) } }
-                default: return false
-                }
-            }
-            guard fine, let price, let size else { return false }
-            out.append(Level(price: price, size: size))
+            guard let level = level(&r) else { return false }
+            out.append(level)
             return true
         }
         return fine ? out : nil
+    }
+
+    /// One level. The CLOB writes `{"price":"…","size":"…"}` in that order: read so first,
+    /// comparing the keys' bytes; any other spelling is read key by key.
+    private static func level(_ r: inout JSONCursor) -> Level? {
+        let start = r.i
+        if r.take(UInt8(ascii: "{")), let k1 = r.string(), r.bytes(k1, equal: "price"), r.take(UInt8(ascii: ":")),
+            let p = r.string(), let price = PolymarketBook.price(r.slice(p)), r.take(UInt8(ascii: ",")),
+            let k2 = r.string(), r.bytes(k2, equal: "size"), r.take(UInt8(ascii: ":")), let s = r.string(),
+            let size = PolymarketBook.shares(r.slice(s)), r.take(UInt8(ascii: "}"))
+        {
+            return Level(price: price, size: size)
+        }
+        r.i = start
+        var price: MicroDollars?
+        var size: CentiContracts?
+        let fine = r.object { key, r in
+            switch key {
+            case "price": return readOnce(&price) { r.string().flatMap { PolymarketBook.price(r.slice($0)) } }
+            case "size": return readOnce(&size) { r.string().flatMap { PolymarketBook.shares(r.slice($0)) } }
+            default: return false
+            }
+        }
+        guard fine, let price, let size else { return nil }
+        return Level(price: price, size: size)
     }
 
     /// `[{"asset_id", "price", "size", "side": "BUY"|"SELL", "hash", "best_bid", "best_ask"}, …]`.

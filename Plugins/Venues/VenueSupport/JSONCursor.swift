@@ -4,7 +4,8 @@
 /// It reads only the plain shapes those messages use: strings without escapes, numbers,
 /// literals, objects key by key. Whatever it does not read returns nil or false, and the caller
 /// then decodes the payload with `JSONDecoder`, which stays the one authority on what a valid
-/// payload is. Inlinable: it is linked statically into each venue plugin and runs per message.
+/// payload is. Inlinable, its small steps always inlined: it is linked statically into each
+/// venue plugin, and as calls into another module its steps were 4% of a Polymarket book's parse.
 @frozen
 public struct JSONCursor {
     public let b: UnsafeBufferPointer<UInt8>
@@ -20,13 +21,13 @@ public struct JSONCursor {
         return i == b.count
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func skipSpace() {
         while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
     }
 
     /// Consumes `byte` after any whitespace; false (nothing consumed but the space) otherwise.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func take(_ byte: UInt8) -> Bool {
         skipSpace()
         guard i < b.count, b[i] == byte else { return false }
@@ -35,7 +36,7 @@ public struct JSONCursor {
     }
 
     /// The next byte after whitespace, not consumed.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func peek() -> UInt8? {
         skipSpace()
         return i < b.count ? b[i] : nil
@@ -68,7 +69,7 @@ public struct JSONCursor {
     }
 
     /// A string without escapes or control bytes: the range of its contents.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func string() -> Range<Int>? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = i
@@ -157,7 +158,7 @@ public struct JSONCursor {
     static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
     /// True when the bytes in `range` are `text`.
-    @inlinable
+    @inlinable @inline(__always)
     public func bytes(_ range: Range<Int>, equal text: StaticString) -> Bool {
         guard range.count == text.utf8CodeUnitCount else { return false }
         return text.withUTF8Buffer { t in
@@ -167,7 +168,7 @@ public struct JSONCursor {
     }
 
     /// The bytes in `range`, borrowed from the payload.
-    @inlinable
+    @inlinable @inline(__always)
     public func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[range]) }
 }
 
