@@ -109,6 +109,7 @@ let package = Package(
             dependencies: [
                 "PluginHost",
                 "KalshiSim",
+                "PolymarketSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

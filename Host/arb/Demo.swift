@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import KalshiSim
 import PluginHost
+import PolymarketSim
 import Synchronization
 import _CryptoExtras
 
@@ -38,16 +39,33 @@ struct Demo: ParsableCommand {
         help: "Run the Kalshi plugin against the Kalshi simulator in-process on this scenario instead.")
     var kalshiScenario: String?
 
+    @Option(
+        name: .customLong("polymarket-scenario"),
+        help: """
+            Run the Polymarket plugin against the Polymarket simulator in-process on this scenario instead \
+            (with --kalshi-scenario too: both venues side by side).
+            """)
+    var polymarketScenario: String?
+
     func run() throws {
         let store = try host.openStore()
         var exchange: any DemoExchange = ScenarioExchange()
         var pluginsDirectory: String?
         var keys: KeyStore?
-        if let kalshiScenario {
-            let kalshi = try KalshiDemo.prepare(scenario: kalshiScenario, host: host)
-            exchange = kalshi.exchange
-            pluginsDirectory = kalshi.pluginsDirectory
-            keys = kalshi.keys
+        if kalshiScenario != nil || polymarketScenario != nil {
+            // The lanes and sizing steps of plugins.d, with the venues pointed at the simulators.
+            let folder = try SimulatorDemo.pluginsDirectory(host: host)
+            var exchanges: [any DemoExchange] = []
+            if let kalshiScenario {
+                let kalshi = try KalshiDemo.prepare(scenario: kalshiScenario, pluginsDirectory: folder)
+                exchanges.append(kalshi.exchange)
+                keys = kalshi.keys
+            }
+            if let polymarketScenario {
+                exchanges.append(try PolymarketDemo.prepare(scenario: polymarketScenario, pluginsDirectory: folder))
+            }
+            exchange = exchanges.count == 1 ? exchanges[0] : CombinedExchange(exchanges)
+            pluginsDirectory = folder
         }
         let manager = try host.makeManager(state: store, pluginsDirectory: pluginsDirectory, keys: keys)
         let report = manager.reload()
@@ -93,8 +111,8 @@ enum KalshiDemo {
     static let keyName = "kalshi-sim-demo"
     static let keyID = "demo-key-id"
 
-    static func prepare(scenario path: String, host: HostOptions) throws -> (
-        exchange: KalshiDemoExchange, pluginsDirectory: String, keys: KeyStore
+    static func prepare(scenario path: String, pluginsDirectory folder: String) throws -> (
+        exchange: KalshiDemoExchange, keys: KeyStore
     ) {
         let scenario: KalshiScenario
         do { scenario = try KalshiScenario.load(path: path) } catch { throw ValidationError("\(error)") }
@@ -104,16 +122,6 @@ enum KalshiDemo {
             simulator = try KalshiSimulator(
                 scenario: scenario, publicKeys: [keyID: key.publicKey], clock: HostRuntime.wallClock)
         } catch { throw ValidationError("\(error)") }
-        // The lanes and sizing steps of plugins.d, with the Kalshi plugin pointed at the simulator.
-        let folder = "\(host.stateDirectory)/kalshi-demo-plugins.d"
-        try? FileManager.default.removeItem(atPath: folder)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for name in try FileManager.default.contentsOfDirectory(atPath: host.pluginsDirectory).sorted()
-        where name.hasSuffix(".toml") {
-            let text = try String(contentsOfFile: "\(host.pluginsDirectory)/\(name)", encoding: .utf8)
-            guard !text.contains("kind = \"venue\"") else { continue }
-            try text.write(toFile: "\(folder)/\(name)", atomically: true, encoding: .utf8)
-        }
         try """
         # Written by `arb demo --kalshi-scenario`: the Kalshi plugin against the in-process simulator.
         id = "venue.kalshi"
@@ -134,6 +142,55 @@ enum KalshiDemo {
         write = { per_second = 100, capacity = 100 }
         """.write(toFile: "\(folder)/010-venue-kalshi-simulator.toml", atomically: true, encoding: .utf8)
         let keys = KeyStore(keys: [.init(name: keyName, material: .rsa(key), allowedPlugins: ["venue.kalshi"])])
-        return (KalshiDemoExchange(simulator: simulator), folder, keys)
+        return (KalshiDemoExchange(simulator: simulator), keys)
+    }
+}
+
+/// What the simulator demos share: a plugins.d of their own.
+enum SimulatorDemo {
+    /// `<state>/simulator-demo-plugins.d`, made anew with every lane and sizing manifest of
+    /// plugins.d and none of its venues: the demo writes the venues it simulates.
+    static func pluginsDirectory(host: HostOptions) throws -> String {
+        let folder = "\(host.stateDirectory)/simulator-demo-plugins.d"
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: host.pluginsDirectory).sorted()
+        where name.hasSuffix(".toml") {
+            let text = try String(contentsOfFile: "\(host.pluginsDirectory)/\(name)", encoding: .utf8)
+            guard !text.contains("kind = \"venue\"") else { continue }
+            try text.write(toFile: "\(folder)/\(name)", atomically: true, encoding: .utf8)
+        }
+        return folder
+    }
+}
+
+/// `arb demo --polymarket-scenario FILE`: the Polymarket plugin against the in-process
+/// Polymarket simulator (public market data: no key).
+enum PolymarketDemo {
+    static func prepare(scenario path: String, pluginsDirectory folder: String) throws -> PolymarketDemoExchange {
+        let simulator: PolymarketSimulator
+        do {
+            simulator = try PolymarketSimulator(
+                scenario: try PolymarketScenario.load(path: path), clock: HostRuntime.wallClock)
+        } catch { throw ValidationError("\(error)") }
+        try """
+        # Written by `arb demo --polymarket-scenario`: the Polymarket plugin against the in-process simulator.
+        id = "venue.polymarket"
+        kind = "venue"
+        library = "libPolymarketVenue.so"
+        enabled = true
+        order = 11
+
+        [config]
+        gamma_url = "https://polymarket-simulator.invalid"
+        clob_url = "https://polymarket-simulator.invalid"
+        ws_url = "wss://polymarket-simulator.invalid/ws/market"
+
+        # Polymarket's published limits (per 10 s: Gamma /markets 300, CLOB /book 1,500).
+        [rate_limits]
+        gamma = { per_second = 30, capacity = 300 }
+        book = { per_second = 150, capacity = 1500 }
+        """.write(toFile: "\(folder)/011-venue-polymarket-simulator.toml", atomically: true, encoding: .utf8)
+        return PolymarketDemoExchange(simulator: simulator)
     }
 }

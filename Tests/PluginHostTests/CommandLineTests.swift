@@ -28,7 +28,7 @@ struct CommandLineTests {
         let run = try arb(
             ["plugins", "verify", "--plugins-dir", repositoryRoot + "/plugins.d"], state: box.stateDirectory)
         #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.contains("22 passed, 0 failed"))
+        #expect(run.output.contains("23 passed, 0 failed"))
         #expect(run.output.contains("ok   lane.intra_venue: running sha256="))
     }
 
@@ -100,7 +100,7 @@ struct CommandLineTests {
         let replay = try arb(
             [
                 "replay", box.stateDirectory + "/demo.tape.jsonl", "--plugins-dir",
-                box.stateDirectory + "/kalshi-demo-plugins.d",
+                box.stateDirectory + "/simulator-demo-plugins.d",
             ], state: box.stateDirectory)
         #expect(replay.status == 0, "\(replay.output)")
         #expect(replay.output.contains("opportunities \(count);"), "\(replay.output)")
@@ -114,11 +114,47 @@ struct CommandLineTests {
             .write(toFile: cut, atomically: true, encoding: .utf8)
         let decisions = box.stateDirectory + "/cut.decisions.jsonl"
         let broken = try arb(
-            ["replay", cut, "--decisions", decisions, "--plugins-dir", box.stateDirectory + "/kalshi-demo-plugins.d"],
+            [
+                "replay", cut, "--decisions", decisions, "--plugins-dir",
+                box.stateDirectory + "/simulator-demo-plugins.d",
+            ],
             state: box.stateDirectory)
         #expect(broken.status != 0)
         #expect(broken.output.contains("cut.tape.jsonl:\(lines.count / 2 + 1): not a tape record"), "\(broken.output)")
         #expect(!FileManager.default.fileExists(atPath: decisions), "no decisions from a tape cut short")
+    }
+
+    /// Kalshi and Polymarket side by side, each plugin against its simulator, with cross-venue
+    /// pairs and a Polymarket neg-risk bucket: the demo trades both, and its tape replays to
+    /// the same decisions.
+    @Test func kalshiAndPolymarketDemoReplaysToTheSameDecisions() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let demo = try arb(
+            [
+                "demo", "--duration", "2", "--show-plans", "0", "--plugins-dir", repositoryRoot + "/plugins.d",
+                "--kalshi-scenario", repositoryRoot + "/Examples/scenarios/kalshi-small.json",
+                "--polymarket-scenario", repositoryRoot + "/Examples/scenarios/polymarket-small.json", "--universe",
+                repositoryRoot + "/Examples/universe/kalshi-polymarket-small",
+            ], state: box.stateDirectory)
+        #expect(demo.status == 0, "\(demo.output)")
+        #expect(demo.output.contains("venues kalshi, polymarket: discovering markets"))
+        #expect(demo.output.contains("7 markets, 4 groups"), "2 pairs, the bucket and the ladder")
+        #expect(demo.output.contains("plugin errors 0"))
+        let stored = try #require(demo.output.split(separator: "\n").first { $0.hasPrefix("store: ") })
+        let decisions = try #require(
+            stored.split(separator: " ").firstIndex(of: "holds").map {
+                stored.split(separator: " ")[$0 + 1]
+            })
+        #expect(Int(decisions) ?? 0 > 0, "the scenario's mispricings are found: \(stored)")
+        let replay = try arb(
+            [
+                "replay", box.stateDirectory + "/demo.tape.jsonl", "--plugins-dir",
+                box.stateDirectory + "/simulator-demo-plugins.d",
+            ], state: box.stateDirectory)
+        #expect(replay.status == 0, "\(replay.output)")
+        #expect(replay.output.contains("decisions: \(decisions), sha256"), "\(replay.output)")
+        #expect(!replay.output.contains("warning:"))
     }
 
     @Test func verifyFailsWithTheReasonAndListShowsIt() throws {
