@@ -22,28 +22,7 @@ struct KalshiLoopbackTests {
 
     /// Starts the server on a free port; returns the port and the task to cancel.
     func start(_ server: KalshiSimServer) async throws -> (Int, Task<Void, any Error>) {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = server.application(port: 0, logLevel: .critical) { continuation.yield($0) }
-        let task = Task { try await app.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw KalshiSimulatorError(description: "server did not start") }
-        return (port, task)
-    }
-
-    func performAll(_ events: [VenueEvent], _ session: VenueSession, _ transport: URLSessionTransport) async throws
-        -> [VenueEvent]
-    {
-        var out: [VenueEvent] = []
-        var queue = events
-        while !queue.isEmpty {
-            let event = queue.removeFirst()
-            guard case .request(let r) = event else {
-                out.append(event)
-                continue
-            }
-            queue += try session.handle(await transport.perform(r))
-        }
-        return out
+        try await startLoopback { server.application(port: 0, logLevel: .critical, onRunning: $0) }
     }
 
     /// The wall clock, which both the simulator's skew check and the plugin's signer read.
