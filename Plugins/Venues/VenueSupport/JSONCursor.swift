@@ -15,7 +15,7 @@ public struct JSONCursor {
     public init(_ bytes: UnsafeBufferPointer<UInt8>) { b = bytes }
 
     /// True when only whitespace is left.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func isAtEnd() -> Bool {
         skipSpace()
         return i == b.count
@@ -44,7 +44,7 @@ public struct JSONCursor {
 
     /// `{ "key": value, … }`, `member` reading each value (false: not this shape). The key is
     /// given as a String: keys are short, so it is not allocated.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func object(_ member: (String, inout JSONCursor) -> Bool) -> Bool {
         guard take(UInt8(ascii: "{")) else { return false }
         if take(UInt8(ascii: "}")) { return true }
@@ -58,7 +58,7 @@ public struct JSONCursor {
     }
 
     /// `[ element, … ]`, `element` reading each (false: not this shape).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func array(_ element: (inout JSONCursor) -> Bool) -> Bool {
         guard take(UInt8(ascii: "[")) else { return false }
         if take(UInt8(ascii: "]")) { return true }
@@ -84,7 +84,7 @@ public struct JSONCursor {
 
     /// An unsigned integer as JSON writes it (no leading zero), of at most 18 digits; nil for
     /// a sign, a fraction or an exponent.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func unsigned() -> UInt64? {
         skipSpace()
         let start = i
@@ -110,7 +110,7 @@ public struct JSONCursor {
 
     /// A value the reader does not read, as JSON allows it: a string (without escapes), a
     /// number, `true`, `false` or `null`. Nested values and anything else refuse.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func skipPlain() -> Bool {
         skipSpace()
         guard i < b.count else { return false }
