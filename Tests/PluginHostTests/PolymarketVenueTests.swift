@@ -2,6 +2,7 @@ import CArbPluginAPI
 import Foundation
 import PluginKit
 import PolymarketSim
+import Synchronization
 import Testing
 
 @testable import PluginHost
@@ -14,7 +15,9 @@ struct PolymarketVenueTests {
     static let realData = repositoryRoot + "/../shared/data/real/"
 
     /// The loaded plugin, its base URLs pointed at `base`.
-    func polymarket(config: String = "", base: String = "127.0.0.1:8090") throws -> (Sandbox, VenueSession) {
+    func polymarket(
+        config: String = "", base: String = "127.0.0.1:8090", log: @escaping HostRuntime.LogHandler = { _, _, _ in }
+    ) throws -> (Sandbox, VenueSession) {
         let box = try Sandbox()
         try box.write(
             "10-polymarket.toml",
@@ -23,7 +26,7 @@ struct PolymarketVenueTests {
                 config:
                     "gamma_url = \"http://\(base)\"\nclob_url = \"http://\(base)/\"\nws_url = \"ws://\(base)/ws/market\"\n"
                     + config))
-        let manager = box.makeManager()
+        let manager = box.makeManager(log: log)
         let report = manager.reload()
         #expect(report.errors.isEmpty, "\(report.errors)")
         return (box, VenueSession(instance: try #require(manager.pipeline.venues.first)))
@@ -101,7 +104,8 @@ struct PolymarketVenueTests {
     }
 
     @Test func marketsWithoutTwoTokensOrWithAnotherFeeExponentAreNotTraded() throws {
-        let (box, session) = try polymarket()
+        let logged = Mutex<[String]>([])
+        let (box, session) = try polymarket(log: { _, _, message in logged.withLock { $0.append(message) } })
         defer { box.remove() }
         let request = try #require(requests(try session.startDiscovery()).first)
         var noBook = Self.gammaMarket("0xaa", yes: "1", no: "2")
@@ -117,15 +121,24 @@ struct PolymarketVenueTests {
             try respond(session, to: request, body: try Self.page([noBook, oneToken, squared, closed])))
         #expect(found.map(\.marketID) == ["0xcc", "0xdd"])
         #expect(found.allSatisfy { !$0.isActive }, "an exponent the fee query cannot carry, and a closed market")
-        // A tick that is not a price is an error naming the market.
+        // A tick that is not a price leaves that market out, named in the log; the rest of the
+        // page is announced and the next page asked for.
         let again = try #require(requests(try session.startDiscovery()).first)
-        do {
-            _ = try respond(
-                session, to: again, body: try Self.page([Self.gammaMarket("0xee", yes: "9", no: "10", tick: 2)]))
-            Issue.record("a tick of 2 must be refused")
-        } catch let error as PluginCallError {
-            #expect(error.message.contains("0xee"))
-        }
+        var page =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    try Self.page([
+                        Self.gammaMarket("0xee", yes: "9", no: "10", tick: 2),
+                        Self.gammaMarket("0xff", yes: "11", no: "12"),
+                    ]))
+            ) as! [String: Any]
+        page["next_cursor"] = "Mg=="
+        let after = try respond(session, to: again, body: Array(try JSONSerialization.data(withJSONObject: page)))
+        #expect(markets(after).map(\.marketID) == ["0xff"])
+        #expect(requests(after).count == 1, "the next page")
+        #expect(
+            logged.withLock { $0 }.contains { $0.contains("0xee") && $0.contains("left out") },
+            "\(logged.withLock { $0 })")
     }
 
     /// Discovers one market per (condition, YES token) named, so books can be asked for.

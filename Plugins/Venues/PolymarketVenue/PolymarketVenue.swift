@@ -128,7 +128,15 @@ public final class PolymarketVenue: VenuePlugin {
             let page = try decode(GammaMarketsPage.self, response.body)
             var skipped = 0
             for market in page.markets {
-                guard let info = try Self.market(market, log: { host.log(.warning, $0) }) else {
+                // One malformed market is left out, said in the log; the page and the next go on.
+                let info: MarketInfo?
+                do {
+                    info = try Self.market(market, log: { host.log(.warning, $0) })
+                } catch {
+                    host.log(.warning, "\(error); the market is left out")
+                    info = nil
+                }
+                guard let info else {
                     skipped += 1
                     continue
                 }
