@@ -19,7 +19,7 @@ final class PolymarketDemoExchange: DemoExchange {
     }
 
     func perform(venue: String, _ request: HTTPRequest, now: Nanoseconds) -> HTTPResponse {
-        let r = simulator.handle(method: request.method.name, url: request.url, body: request.body)
+        let r = simulator.handle(method: request.method.name, url: request.url)
         return HTTPResponse(
             status: r.status, headers: r.headers.map { HTTPHeader($0.0, $0.1) }, body: r.body, receiveTime: now,
             tag: request.tag)

@@ -59,7 +59,9 @@ struct PolymarketSimulatorTests {
                 [String].self, from: Data((markets[0]["clobTokenIds"] as! String).utf8))
             #expect(tokens.count == 2)
             guard let cursor = page["next_cursor"] as? String else { break }
-            url = "/markets/keyset?limit=2&closed=false&after_cursor=" + WireTextTestEscape.escape(cursor)
+            url =
+                "/markets/keyset?limit=2&closed=false&after_cursor="
+                + (cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cursor)
         }
         #expect(seen.count == 5 && Set(seen).count == 5)
         #expect(sim.handle(method: "GET", url: "/markets/keyset?limit=2&offset=2").status == 422)
@@ -242,12 +244,5 @@ struct PolymarketSimulatorTests {
         let held = h.bids[m.marketID] ?? [:]
         #expect((held[.yes] ?? [:]) == served[.yes]!, "\(m.marketID) YES bids")
         #expect((held[.no] ?? [:]) == served[.no]!, "\(m.marketID) NO bids (the YES asks mirrored)")
-    }
-}
-
-/// Percent-escapes a cursor as a client puts it in a query.
-enum WireTextTestEscape {
-    static func escape(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s
     }
 }

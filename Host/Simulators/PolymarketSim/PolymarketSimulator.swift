@@ -95,7 +95,8 @@ public final class PolymarketSimulator {
     }
 
     /// One HTTP request, Gamma's or the CLOB's (both are served: the paths do not overlap).
-    public func handle(method: String, url: String, headers: [String: String] = [:], body: [UInt8] = []) -> Response {
+    /// Polymarket's public market data takes no headers and no bodies: the method and URL say all.
+    public func handle(method: String, url: String) -> Response {
         if !faults.isEmpty {
             switch faults.removeFirst() {
             case .rateLimit:

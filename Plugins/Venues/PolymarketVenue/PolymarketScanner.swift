@@ -11,10 +11,9 @@ import VenueSupport
 /// The caller then decodes the payload with `JSONDecoder`, which stays the one authority on
 /// what a valid payload is; this only makes the common case fast.
 enum PolymarketScanner {
-    /// A token's book; `asset` and `market` are where the ids lie in the payload.
+    /// A token's book; `asset` is where its token id lies in the payload.
     struct Book {
         var asset: Range<Int>
-        var market: Range<Int>?
         var venueTime: Nanoseconds
         var bids: [Level]
         var asks: [Level]
@@ -60,7 +59,6 @@ enum PolymarketScanner {
     private static func object(_ r: inout JSONCursor, requireType: Bool) -> Event? {
         var type: Range<Int>?
         var asset: Range<Int>?
-        var market: Range<Int>?
         var time: Nanoseconds?
         var bids: [Level]?
         var asks: [Level]?
@@ -69,7 +67,6 @@ enum PolymarketScanner {
             switch key {
             case "event_type": return readOnce(&type) { r.string() }
             case "asset_id": return readOnce(&asset) { r.string() }
-            case "market": return readOnce(&market) { r.string() }
             case "timestamp": return readOnce(&time) { r.string().flatMap { PolymarketBook.milliseconds(r.slice($0)) } }
             case "bids": return readOnce(&bids) { levels(&r) }
             case "asks": return readOnce(&asks) { levels(&r) }
@@ -82,7 +79,7 @@ enum PolymarketScanner {
         let isBook = type.map { r.bytes($0, equal: "book") } ?? !requireType
         if isChange, let changes, bids == nil, asks == nil { return .changes(changes, venueTime: time ?? 0) }
         guard isBook, let asset, changes == nil else { return nil }
-        return .book(Book(asset: asset, market: market, venueTime: time ?? 0, bids: bids ?? [], asks: asks ?? []))
+        return .book(Book(asset: asset, venueTime: time ?? 0, bids: bids ?? [], asks: asks ?? []))
     }
 
     /// `[{"price": "0.48", "size": "30"}, …]`, keys in either order.

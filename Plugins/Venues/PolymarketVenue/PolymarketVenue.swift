@@ -131,7 +131,7 @@ public final class PolymarketVenue: VenuePlugin {
                 // One malformed market is left out, said in the log; the page and the next go on.
                 let info: MarketInfo?
                 do {
-                    info = try Self.market(market, log: { host.log(.warning, $0) })
+                    info = try Self.market(market, decoder: decoder, log: { host.log(.warning, $0) })
                 } catch {
                     host.log(.warning, "\(error); the market is left out")
                     info = nil
@@ -145,7 +145,9 @@ public final class PolymarketVenue: VenuePlugin {
             }
             if skipped > 0 {
                 host.log(
-                    .info, "polymarket: \(skipped) of \(page.markets.count) markets have no order book of two tokens")
+                    .info,
+                    "polymarket: \(skipped) of \(page.markets.count) markets left out (no order book of two tokens, or malformed)"
+                )
             }
             // The last page omits the cursor; a page that came back empty ends it too.
             if let cursor = page.next_cursor, !cursor.isEmpty, !page.markets.isEmpty {
@@ -157,28 +159,30 @@ public final class PolymarketVenue: VenuePlugin {
     }
 
     /// A REST book answer for `token`: read in place, or decoded when the reader refuses it.
+    /// A book of another token is refused, never applied to this market.
     func book(_ body: [UInt8], market: String, token: String, at time: Nanoseconds) throws -> BookUpdate {
-        let found = body.withUnsafeBufferPointer { b -> (asset: String, BookUpdate)? in
+        let found = body.withUnsafeBufferPointer { b -> (isToken: Bool, BookUpdate)? in
             guard let book = PolymarketScanner.restBook(b) else { return nil }
-            let asset = String(decoding: UnsafeBufferPointer(rebasing: b[book.asset]), as: UTF8.self)
             return (
-                asset,
+                token.utf8.elementsEqual(b[book.asset]),
                 PolymarketBook.snapshot(
                     market: market, token: .yes, bids: book.bids, asks: book.asks, venueTime: book.venueTime,
                     receivedAt: time)
             )
         }
-        let (asset, update) = try found ?? decodedBook(body, market: market, at: time)
-        guard asset == token else {
-            throw PluginError(.parse, "polymarket: asked for the book of token \(token), got \(asset)'s")
+        let (isToken, update) = try found ?? decodedBook(body, token: token, market: market, at: time)
+        guard isToken else {
+            throw PluginError(.parse, "polymarket: asked for the book of token \(token), got another token's")
         }
         return update
     }
 
-    private func decodedBook(_ body: [UInt8], market: String, at time: Nanoseconds) throws -> (String, BookUpdate) {
+    private func decodedBook(_ body: [UInt8], token: String, market: String, at time: Nanoseconds) throws -> (
+        Bool, BookUpdate
+    ) {
         let b = try decode(ClobBook.self, body)
         return (
-            b.asset_id,
+            b.asset_id == token,
             PolymarketBook.snapshot(
                 market: market, token: .yes, bids: try Self.levels(b.bids), asks: try Self.levels(b.asks),
                 venueTime: PolymarketBook.milliseconds(b.timestamp), receivedAt: time)
@@ -186,10 +190,10 @@ public final class PolymarketVenue: VenuePlugin {
     }
 
     /// A Gamma market as the host's market, or nil when it has no order book of two tokens.
-    static func market(_ m: GammaMarket, log: (String) -> Void) throws -> MarketInfo? {
+    static func market(_ m: GammaMarket, decoder: JSONDecoder, log: (String) -> Void) throws -> MarketInfo? {
         guard let id = m.conditionId, !id.isEmpty, m.enableOrderBook != false,
             let tokenText = m.clobTokenIds,
-            let tokens = try? JSONDecoder().decode([String].self, from: Data(tokenText.utf8)),
+            let tokens = try? decoder.decode([String].self, from: Data(tokenText.utf8)),
             tokens.count == 2, tokens.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } })
         else { return nil }
         // A market that states no tick or minimum trades on Polymarket's defaults: $0.01, 5 shares.

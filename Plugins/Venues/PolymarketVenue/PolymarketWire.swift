@@ -12,14 +12,10 @@ struct GammaMarketsPage: Decodable {
 }
 
 struct GammaMarket: Decodable {
-    var id: String?
     var conditionId: String?
     var question: String?
-    /// The bucket's label inside its event ("30-31°C").
-    var groupItemTitle: String?
-    /// JSON-encoded strings inside the JSON: `"[\"Yes\", \"No\"]"` and the two token ids,
-    /// uint256 decimals of up to 78 digits (never numbers).
-    var outcomes: String?
+    /// A JSON-encoded string inside the JSON: the two token ids, `"[\"1075…\", \"7305…\"]"`,
+    /// uint256 decimals of up to 78 digits (never numbers), in the order of `outcomes` (YES first).
     var clobTokenIds: String?
     var active: Bool?
     var closed: Bool?
@@ -44,7 +40,6 @@ struct GammaEventReference: Decodable {
 struct GammaFeeSchedule: Decodable {
     var rate: WireNumber?
     var exponent: WireNumber?
-    var takerOnly: Bool?
 }
 
 /// A decimal Polymarket sends as a JSON number on Gamma (`0.01`, `5`) and as a string on the CLOB.
@@ -83,13 +78,10 @@ enum WireNumber: Decodable, Equatable {
 /// `GET /book?token_id=` and the market channel's `book` event: levels as decimal strings,
 /// bids ascending and asks descending (best last), whatever the OpenAPI text says.
 struct ClobBook: Decodable {
-    var market: String?
     var asset_id: String
     var timestamp: String?
-    var hash: String?
     var bids: [ClobLevel]?
     var asks: [ClobLevel]?
-    var tick_size: String?
 }
 
 struct ClobLevel: Decodable {
@@ -101,7 +93,6 @@ struct ClobLevel: Decodable {
 struct MarketChannelEvent: Decodable {
     var event_type: String
     var asset_id: String?
-    var market: String?
     var timestamp: String?
     /// `price_change` since 2025-09-15: one entry per level changed, tokens mixed.
     var price_changes: [PriceChange]?
